@@ -1,0 +1,16 @@
+"""pytest setup shared by the unit tests and nbval's notebook runs."""
+
+import os
+
+# Figures render off-screen everywhere: in tests, in nbval's kernels and on CI.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# nbval waits only 5 s for each output message after a cell (nbval #151, #231); a cell that
+# builds an animation can take longer on a loaded two-core machine.
+NBVAL_OUTPUT_TIMEOUT_SECONDS = 60
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if hasattr(item, "output_timeout"):
+            item.output_timeout = NBVAL_OUTPUT_TIMEOUT_SECONDS

@@ -1,0 +1,362 @@
+r"""The machinery behind every exercise check: run the learner's function, compare, explain.
+
+A check compares a learner's function with the reference solution on a list of cases. If all
+agree it prints one line (``✔ adam_update matches the reference on 17 cases.``); otherwise it
+raises ``CheckFailed``, an ``AssertionError`` whose message says in one or two plain sentences
+what differs, on which call, and, where it can tell, why. IPython shows just that message (no
+traceback, via ``_render_traceback_``), pytest hides our frames (``__tracebackhide__``), and
+nbgrader still sees an error.
+
+Writing the check for a new exercise (in ``checks/<topic>.py``) takes three things:
+
+- **cases**: ``make_case(label, reference, inputs, hyperparameters, call)`` builds one call;
+  ``call`` is ``"keyword"`` (hyperparameters by their contract names), ``"positional"`` or
+  ``"defaults"`` (hyperparameters equal to the reference's defaults are left out, so a wrong
+  default is caught). Seed the random inputs; cover shapes, float32, edge values and
+  hyperparameters that tell the known mistakes apart.
+- **mutants**: known-wrong implementations, each a ``Mutant(fn, diagnosis)``. ``fn`` is called
+  with every argument by its contract name (defaults filled in); ``diagnosis`` is the sentence
+  shown after "Likely cause:" when the learner's results match the mutant's.
+- **the check**: ``check_function(fn, "sgd_update", reference=sgd_update, cases=...,
+  outputs=("w",), mutants=...)``. ``outputs`` names what the function returns: one name means
+  a single value, several mean a tuple in that order.
+
+For each case, in order, a check:
+
+1. calls the learner's function on copies of the array arguments (the originals are kept to
+   compare with), reporting an exception in one line: its type, message and the line of the
+   learner's code that raised it;
+2. fails if an input array was changed in place, if nothing was returned (a forgotten
+   ``return``), if a tuple has the wrong length, or if an output is not a NumPy array (a list,
+   a torch tensor), has the wrong shape, or the wrong dtype (float32 inputs must give float32,
+   float64 inputs float64);
+3. compares the values: ``|got − expected| ≤ rtol·|expected| + atol·max|expected|``, with
+   rtol, atol = 1e-6, 1e-9 in float64 and 1e-5, 1e-6 in float32 (atol is relative to the
+   array's largest value, so tiny states are compared as strictly as large ones);
+4. fails if a correct output is one of the arrays it was given (results must be new arrays).
+
+Every case runs even after a wrong value, so that the diagnosis can use them all. The first
+failing case is reported. For wrong values the likely cause is, in order: a default that
+differs from the exercise's (read off the learner's signature) when that case relied on the
+defaults; else the mutant that agrees with the learner on the failing case and on the most
+cases overall (the first listed wins a tie).
+"""
+
+import inspect
+import numbers
+import os
+import sysconfig
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["CheckFailed", "Case", "Mutant", "make_case", "check_function"]
+
+_TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})
+
+
+class CheckFailed(AssertionError):
+    """The learner's function disagrees with the reference; the message says how and why."""
+
+    def _render_traceback_(self):
+        # IPython shows these lines instead of a traceback: the message is the whole story.
+        return [f"{type(self).__name__}: {self}"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call ``fn(*args, **kwargs)``; ``label`` says in a few words what it is for."""
+
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A known-wrong implementation (all arguments by contract name) and what it gets wrong."""
+
+    fn: Callable
+    diagnosis: str
+
+
+def make_case(label, reference, inputs, hyperparameters, call="keyword"):
+    """A ``Case`` that passes ``inputs`` by position and ``hyperparameters`` as ``call`` says.
+
+    ``"keyword"``: by name; ``"positional"``: by position, in the reference's order, defaults
+    filling any gap; ``"defaults"``: by name, leaving out those equal to the reference's default.
+    """
+    parameters = list(inspect.signature(reference).parameters.values())
+    if call == "positional":
+        rest = parameters[len(inputs) :]
+        return Case(label, (*inputs, *(hyperparameters.get(p.name, p.default) for p in rest)))
+    if call == "defaults":
+        defaults = {p.name: p.default for p in parameters}
+        hyperparameters = {k: v for k, v in hyperparameters.items() if defaults[k] != v}
+    return Case(label, tuple(inputs), dict(hyperparameters))
+
+
+def check_function(fn, name, *, reference, cases, outputs, mutants=()):
+    """Print one line if ``fn`` agrees with ``reference`` on every case, else raise CheckFailed."""
+    __tracebackhide__ = True
+    if not callable(fn):
+        raise TypeError(f"fn must be your function itself, e.g. check_{name}({name}); got {fn!r}")
+    signature = inspect.signature(reference)
+    compared = []  # (case, learner's outputs, reference's) for every case whose values were compared
+    failure = None  # (case number, message; None for wrong values)
+    for number, case in enumerate(cases, 1):
+        expected = _outputs(_call(reference, case.args, case.kwargs), len(outputs))
+        args, kwargs = _copy(case.args), _copy(case.kwargs)
+        try:
+            with np.errstate(all="ignore"):
+                result = fn(*args, **kwargs)
+        except Exception as error:
+            problem = _raised(error, name, signature)
+        else:
+            passed = signature.bind(*args, **kwargs).arguments
+            problem = _changed_inputs(case, passed, signature) or _malformed(
+                result, expected, outputs, name
+            )
+        if problem is None:
+            got = _outputs(result, len(outputs))
+            if _agree(got, expected):
+                problem = _aliased(got, passed, outputs)
+            elif failure is None:
+                failure = (number, None)
+            compared.append((case, got, expected))
+        if problem is not None:
+            failure = failure or (number, problem)
+            break
+    if failure is None:
+        print(f"✔ {name} matches the reference on {len(cases)} cases.")
+        return
+    number, problem = failure
+    case = cases[number - 1]
+    where = f"on case {number} of {len(cases)}, {_describe(case, name, signature)}"
+    if problem is None:
+        message = f"{name} returned a wrong " + _wrong_values(
+            fn, compared[number - 1], compared, reference, outputs, mutants, where
+        )
+    else:
+        what, hint = problem
+        message = f"{name} {what} {where}." + (f" {hint}" if hint else "")
+    raise CheckFailed(message) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Calling and comparing
+# ---------------------------------------------------------------------------------------------
+
+
+def _copy(arguments):
+    if isinstance(arguments, dict):
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in arguments.items()}
+    return tuple(v.copy() if isinstance(v, np.ndarray) else v for v in arguments)
+
+
+def _call(fn, args, kwargs):
+    with np.errstate(all="ignore"):
+        return fn(*_copy(args), **_copy(kwargs))
+
+
+def _outputs(result, count):
+    return (np.asarray(result),) if count == 1 else tuple(np.asarray(x) for x in result)
+
+
+def _close(got, expected):
+    """Elementwise agreement within the dtype's tolerance; nan matches nan, inf matches inf."""
+    rtol, atol = _TOLERANCES.get(expected.dtype, (0.0, 0.0))
+    got, expected = got.astype(np.float64), expected.astype(np.float64)
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = finite.max() if finite.size else 0.0
+    with np.errstate(invalid="ignore"):
+        near = np.abs(got - expected) <= rtol * np.abs(expected) + atol * scale
+    return near | (got == expected) | (np.isnan(got) & np.isnan(expected))
+
+
+def _agree(got, expected):
+    return all(g.shape == e.shape and _close(g, e).all() for g, e in zip(got, expected))
+
+
+# ---------------------------------------------------------------------------------------------
+# What can be wrong before the values are compared; each returns (what, hint) or None
+# ---------------------------------------------------------------------------------------------
+
+
+def _raised(error, name, signature):
+    text = str(error).strip().splitlines()
+    what = f"raised {type(error).__name__}" + (f": {text[0][:200]}" if text else "")
+    frame = _learner_frame(error)
+    if frame is not None:
+        what += f" (line {frame.lineno}: `{frame.line}`)"
+    hint = None
+    if isinstance(error, TypeError) and "argument" in str(error):
+        hint = f"The exercise's signature is {name}{signature}."
+    return what, hint
+
+
+def _learner_frame(error):
+    """The deepest frame of the traceback in the learner's code (not ours, not a library's)."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = os.path.abspath(frame.filename)
+        if frame.line and not path.startswith((_PACKAGE + os.sep, *_LIBRARIES)):
+            return frame
+    return None
+
+
+def _changed_inputs(case, passed, signature):
+    originals = signature.bind(*case.args, **case.kwargs).arguments
+    for arg, original in originals.items():
+        if isinstance(original, np.ndarray) and not (
+            passed[arg].dtype == original.dtype
+            and np.array_equal(passed[arg], original, equal_nan=True)
+        ):
+            return (
+                f"changed its input `{arg}` in place",
+                f"Return a new array instead: write `{arg} = ...` rather than `{arg} *= ...`, "
+                f"`{arg} += ...` or `{arg}[...] = ...`.",
+            )
+    return None
+
+
+def _malformed(result, expected, outputs, name):
+    if result is None:
+        return "returned None", "Did you forget `return`?"
+    wanted = ", ".join(outputs)
+    if len(outputs) == 1 and isinstance(result, tuple):
+        return f"returned a tuple of {len(result)} values", f"It must return just the new {wanted}."
+    if len(outputs) > 1:
+        if not isinstance(result, (tuple, list)):
+            what = f"returned a single {type(result).__name__}"
+            return what, f"It must return {len(outputs)} values: ({wanted})."
+        if len(result) != len(outputs):
+            what = f"returned {len(result)} values"
+            return what, f"It must return {len(outputs)}: ({wanted})."
+    for out, value, reference in zip(outputs, _values(result, len(outputs)), expected):
+        problem = _wrong_kind(out, value, reference)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _values(result, count):
+    return (result,) if count == 1 else tuple(result)
+
+
+def _wrong_kind(out, value, reference):
+    if type(value).__module__.split(".")[0] == "torch":
+        return f"returned a torch tensor as `{out}`", "Convert it back with `.detach().numpy()`."
+    if not isinstance(value, (np.ndarray, np.generic, numbers.Number)):
+        return f"returned a {type(value).__name__} as `{out}`", "Return a NumPy array."
+    shape, dtype = np.shape(value), np.asarray(value).dtype
+    if shape != reference.shape:
+        return f"returned `{out}` with shape {shape} instead of {reference.shape}", None
+    if dtype != reference.dtype:
+        hint = None
+        if reference.dtype == np.float32:
+            hint = (
+                "Keep float32 inputs in float32: NumPy does when they meet Python numbers, "
+                "so look for np.float64(...), np.array(...) or .astype(float) in your code."
+            )
+        return f"returned `{out}` as {dtype} instead of {reference.dtype}", hint
+    return None
+
+
+def _aliased(got, passed, outputs):
+    for out, value in zip(outputs, got):
+        for arg, given in passed.items():
+            if isinstance(given, np.ndarray) and np.shares_memory(value, given):
+                return (
+                    f"returned the array it was given as `{arg}` as its `{out}`",
+                    f"Return a new array (e.g. `{arg}.copy()`), so the caller's array and "
+                    "the result stay independent.",
+                )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong values: where, and why
+# ---------------------------------------------------------------------------------------------
+
+
+def _wrong_values(fn, failing, compared, reference, outputs, mutants, where):
+    """'`m` on case 3 of 17, ...: m[0] should be 0.1 but is 0.2. Likely cause: ...'."""
+    case, got, expected = failing
+    wrong = [k for k, (g, e) in enumerate(zip(got, expected)) if not _close(g, e).all()]
+    names = [f"`{outputs[k]}`" for k in wrong]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    first = wrong[0]
+    position = tuple(np.argwhere(~_close(got[first], expected[first]))[0])
+    at = f"{outputs[first]}[{', '.join(map(str, position))}]" if position else outputs[first]
+    message = (
+        f"{listed} {where}: {at} should be "
+        f"{float(expected[first][position]):.7g} but is {float(got[first][position]):.7g}."
+    )
+    cause = _wrong_default(fn, case, reference) or _matching_mutant(
+        failing, compared, reference, outputs, mutants
+    )
+    return message + (f" Likely cause: {cause}" if cause else "")
+
+
+def _wrong_default(fn, case, reference):
+    """The first default the case relied on that the learner's signature sets differently."""
+    signature = inspect.signature(reference)
+    passed = signature.bind(*case.args, **case.kwargs).arguments
+    try:
+        theirs = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins and some callables have no signature
+        return None
+    for parameter in signature.parameters.values():
+        their = theirs.get(parameter.name)
+        if (
+            parameter.name not in passed
+            and their is not None
+            and isinstance(their.default, numbers.Number)
+            and their.default != parameter.default
+        ):
+            return (
+                f"your default for `{parameter.name}` is {their.default!r} "
+                f"but the exercise's is {parameter.default!r}."
+            )
+    return None
+
+
+def _matching_mutant(failing, compared, reference, outputs, mutants):
+    """The diagnosis of the mutant agreeing with the learner on the failing case and on most."""
+    best, best_score = None, 0
+    for mutant in mutants:
+        if not _mutant_agrees(mutant, failing, reference, outputs):
+            continue
+        score = sum(_mutant_agrees(mutant, run, reference, outputs) for run in compared)
+        if score > best_score:
+            best, best_score = mutant.diagnosis, score
+    return best
+
+
+def _mutant_agrees(mutant, run, reference, outputs):
+    case, got, _ = run
+    bound = inspect.signature(reference).bind(*_copy(case.args), **_copy(case.kwargs))
+    bound.apply_defaults()
+    try:
+        with np.errstate(all="ignore"):
+            theirs = _outputs(mutant.fn(**bound.arguments), len(outputs))
+    except Exception:  # a mutant that cannot run on this case does not explain it
+        return False
+    return _agree(got, theirs)
+
+
+def _describe(case, name, signature):
+    """'large ε: adam_update(w, grad, m, v, t=3, eps=0.1) with float64 arrays of shape (3, 4)'."""
+    bound = signature.bind(*case.args, **case.kwargs).arguments
+    shown = [arg if isinstance(v, np.ndarray) else repr(v) for arg, v in bound.items()]
+    n_args = len(case.args)
+    call = shown[:n_args] + [f"{k}={v}" for k, v in zip(list(bound)[n_args:], shown[n_args:])]
+    text = f"{case.label}: {name}({', '.join(call)})"
+    arrays = [v for v in bound.values() if isinstance(v, np.ndarray)]
+    if arrays:
+        text += f" with {arrays[0].dtype} arrays of shape {arrays[0].shape}"
+    return text

@@ -1,0 +1,180 @@
+"""Auto-grading a class's submissions with nbgrader, robust to whatever students hand in.
+
+``grade(submissions, csv_path)`` reads ``SUBMISSIONS/<student>/<notebook>.ipynb``, autogrades
+each file with nbgrader's autograde (locked cells and hidden tests restored from the source
+notebooks, deleted graded cells put back, a per-cell timeout), writes one CSV row per student and
+notebook, and nbgrader's feedback HTML per student. Each submission is graded in a process of
+its own, so one that hangs, kills its kernel or crashes nbgrader costs only its own row.
+"""
+
+import contextlib
+import csv
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import release
+
+CSV_COLUMNS = ("student", "notebook", "score", "max_score", "error")
+_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+
+
+@dataclass(frozen=True)
+class Grade:
+    student: str
+    notebook: str
+    score: float
+    max_score: float
+    error: str = ""
+
+    def row(self):
+        return {
+            "student": self.student,
+            "notebook": self.notebook,
+            "score": f"{self.score:g}",
+            "max_score": f"{self.max_score:g}",
+            "error": self.error,
+        }
+
+
+def find_submissions(folder, notebooks):
+    """``(student, notebook_stem, path)`` for every submitted file, sorted; unknown names too."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no submissions folder at {folder}")
+    found = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for path in sorted(student_dir.glob("*.ipynb")):
+            found.append((student_dir.name, path.stem, path))
+    return found
+
+
+def grade(submissions, csv_path, *, timeout=30, feedback=None, notebooks=None, progress=True):
+    """Autograde every submission; write the CSV and feedback; return the list of ``Grade``."""
+    from tqdm.auto import tqdm
+
+    source_notebooks = list(notebooks) if notebooks is not None else release.course_notebooks()
+    by_stem = {path.stem: path for path in source_notebooks}
+    csv_path = Path(csv_path)
+    feedback = Path(feedback) if feedback is not None else csv_path.parent / "feedback"
+    found = find_submissions(submissions, source_notebooks)
+    max_scores = {}
+    grades = []
+    with release.course_directory(source_notebooks, timeout=timeout) as (api, root):
+        for stem in by_stem:
+            max_scores[stem] = api.gradebook.find_assignment(stem).max_score
+        for student, stem, path in tqdm(
+            found, desc="grading", unit="notebook", disable=not progress
+        ):
+            if stem not in by_stem:
+                grades.append(Grade(student, stem, 0, 0, "not a course notebook; not graded"))
+                continue
+            grades.append(
+                _grade_in_child_process(root, student, stem, path, timeout, max_scores[stem])
+            )
+            html = root / "feedback" / student / stem / f"{stem}.html"
+            if html.exists():
+                (feedback / student).mkdir(parents=True, exist_ok=True)
+                shutil.copy(html, feedback / student / f"{stem}.html")
+    _write_csv(csv_path, grades)
+    return grades
+
+
+def _write_csv(csv_path, grades):
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(csv_path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for grade_ in sorted(grades, key=lambda g: (g.student, g.notebook)):
+            writer.writerow(grade_.row())
+
+
+def _grade_in_child_process(root, student, stem, path, timeout, max_score):
+    problem = _unreadable(path) or (
+        None if _STUDENT_ID.match(student) else "the student folder's name is not a valid id"
+    )
+    if problem:
+        return Grade(student, stem, 0, max_score, problem)
+    target = root / "submitted" / student / stem / f"{stem}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, target)
+
+    # A fresh process group per file: a hung or killed grader takes its kernel down with it.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", __name__, str(root), student, stem, str(timeout)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        # Cells time out one by one; the whole notebook gets a generous overall limit on top.
+        output, _ = worker.communicate(timeout=_overall_limit(target, timeout))
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
+        return Grade(student, stem, 0, max_score, "grading took too long and was stopped")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+    try:
+        score, error = json.loads(output.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return Grade(student, stem, 0, max_score, "nbgrader stopped unexpectedly on this file")
+    return Grade(student, stem, score, max_score, error)
+
+
+def _overall_limit(notebook_path, timeout):
+    cells = len(json.loads(notebook_path.read_text(encoding="utf-8")).get("cells", []))
+    return 120 + 2 * timeout * max(cells, 1)
+
+
+def _unreadable(path):
+    import nbformat
+
+    try:
+        nbformat.validate(nbformat.read(path, as_version=4))
+    except Exception as error:  # nbformat raises several kinds for a broken file
+        summary = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"not a valid notebook file ({summary[:120]}); not graded"
+    return None
+
+
+def _autograde_one(root, student, stem, timeout):
+    """Autograde one file and make its feedback; return ``(score, error)``."""
+    import logging
+
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    release._put_environment_tools_on_path()
+    api = NbGraderAPI(config=release._config(Config(), root, timeout))
+    api.log.setLevel(logging.ERROR)
+    outcome = api.autograde(stem, student, force=True, create=True)
+    if not outcome["success"]:
+        return 0, _first_error(outcome)
+    score = api.gradebook.find_submission(stem, student).score
+    feedback = api.generate_feedback(stem, student, force=True)
+    return score, "" if feedback["success"] else "graded, but no feedback could be made"
+
+
+def _first_error(outcome):
+    text = outcome.get("log") or outcome.get("error") or ""
+    if "DeadKernelError" in text or "Kernel died" in text:
+        return "the notebook's kernel died (did it call sys.exit, os._exit or crash?); not graded"
+    if "Timeout" in text or "timed out" in text:
+        return "a cell ran past the time limit and could not be interrupted; not graded"
+    lines = [line.strip() for line in text.splitlines() if "[ERROR]" in line]
+    return (lines[0] if lines else "nbgrader could not grade this file")[:200]
+
+
+if __name__ == "__main__":
+    # The worker process of _grade_in_child_process: grade one file, print its result as JSON.
+    root_arg, student_arg, stem_arg, timeout_arg = sys.argv[1:]
+    print(json.dumps(_autograde_one(root_arg, student_arg, stem_arg, int(timeout_arg))))

@@ -1,0 +1,506 @@
+r"""The course's plots, in one style: colour-blind-safe, readable when projected, always labelled.
+
+- ``contour(landscape, trajectories)``: the loss as contour lines over the two weights, with
+  the minima, the start points and the optimizers' paths;
+- ``surface(landscape, trajectory=...)``: the same loss as a 3-D surface; the path lies in the
+  weight plane (drawn on the floor) and its loss is lifted onto the surface;
+- ``loss_curves({label: losses})`` and ``schedule_curves({label: lr_fn}, steps)``;
+- ``animate(landscape, trajectories)``: the paths growing step by step, as HTML for a notebook;
+- ``save(fig, name)``: a PNG in the repository's figures/ folder, byte-for-byte reproducible.
+
+Each function draws on ``ax`` when given one (so you can combine plots) and returns the axes.
+Colours are the Okabe–Ito palette, which stays distinguishable with every common colour-vision
+deficiency; contour lines use viridis, which is also perceptually uniform in grey.
+matplotlib is imported inside the functions, so importing this module costs nothing.
+"""
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from .training import History, Trajectory, _landscape
+from .validation import positive, positive_int
+
+__all__ = [
+    "OKABE_ITO",
+    "COLORS",
+    "STYLE",
+    "DPI",
+    "use_style",
+    "contour",
+    "surface",
+    "loss_curves",
+    "schedule_curves",
+    "animate",
+    "save",
+]
+
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+# The order lines take their colours in: strongest contrast on white first, yellow last.
+COLORS = tuple(
+    OKABE_ITO[name]
+    for name in (
+        "blue",
+        "orange",
+        "bluish green",
+        "vermillion",
+        "reddish purple",
+        "sky blue",
+        "black",
+        "yellow",
+    )
+)
+
+# Large type and thick lines: a plot must be readable from the back of a lecture hall.
+STYLE = {
+    "figure.figsize": (8.0, 5.5),
+    "figure.dpi": 100,
+    "figure.constrained_layout.use": True,
+    "font.size": 14,
+    "axes.titlesize": 17,
+    "axes.labelsize": 15,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "legend.fontsize": 12,
+    "legend.framealpha": 0.9,
+    "lines.linewidth": 2.5,
+    "lines.markersize": 7,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.cmap": "viridis",
+}
+
+DPI = 150  # for saved figures: sharp on a projector and in the README
+
+_CONTOUR_CMAP = "viridis"
+_MINIMUM_COLOR = OKABE_ITO["black"]
+
+
+def _matplotlib():
+    """matplotlib, with a non-interactive backend when nobody has chosen one.
+
+    In Jupyter the kernel has already picked its inline backend; in a script or a test run
+    without one, Agg draws to files without trying to open windows.
+    """
+    import matplotlib
+
+    if matplotlib.get_backend(auto_select=False) is None and "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")
+    return matplotlib
+
+
+def _rc():
+    from cycler import cycler
+
+    return {**STYLE, "axes.prop_cycle": cycler(color=COLORS)}
+
+
+def use_style():
+    """Make the course style the default for every later plot in this session."""
+    _matplotlib().rcParams.update(_rc())
+
+
+def _styled():
+    """A context in which new figures and artists take the course style."""
+    return _matplotlib().rc_context(_rc())
+
+
+def _new_axes(ax, **subplot_kw):
+    if ax is not None:
+        return ax
+    _matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt.figure().add_subplot(**subplot_kw)
+
+
+def _trajectories(trajectories):
+    """A list of (label, points (n, 2), Trajectory or None) from what the caller passed."""
+    if isinstance(trajectories, Trajectory) or (
+        isinstance(trajectories, np.ndarray) and trajectories.ndim == 2
+    ):
+        trajectories = [trajectories]
+    items = []
+    for index, item in enumerate(trajectories):
+        if isinstance(item, Trajectory):
+            items.append((item.label or f"path {index + 1}", item.points, item))
+            continue
+        points = np.asarray(item, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(
+                f"trajectories[{index}] must be a Trajectory or an array of points of shape "
+                f"(n, 2), got shape {points.shape}"
+            )
+        items.append((f"path {index + 1}", points, None))
+    return items
+
+
+def _with_ending(label, trajectory):
+    """The label, plus "(diverged at step N)" when the run diverged."""
+    if trajectory is not None and trajectory.diverged:
+        return f"{label} ({trajectory.diverged.split(':')[0]})"
+    return label
+
+
+def _finite(values):
+    """A float copy with inf replaced by nan, which matplotlib leaves out of lines and limits."""
+    values = np.array(values, dtype=np.float64)
+    values[~np.isfinite(values)] = np.nan
+    return values
+
+
+def _grid(landscape, window, resolution):
+    (x_min, x_max), (y_min, y_max) = window
+    x, y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
+    return x, y, landscape(np.stack([x, y], axis=-1))
+
+
+def _window(window, landscape):
+    window = landscape.window if window is None else window
+    try:
+        (x_min, x_max), (y_min, y_max) = ((float(a), float(b)) for a, b in window)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"window must be ((x_min, x_max), (y_min, y_max)), got {window!r}"
+        ) from None
+    if not (x_min < x_max and y_min < y_max):
+        raise ValueError(f"window must have x_min < x_max and y_min < y_max, got {window!r}")
+    return (x_min, x_max), (y_min, y_max)
+
+
+def _levels(z, min_value, count, log_levels):
+    """Contour heights: even steps, or even steps in log(f − f_min) to show a valley floor."""
+    if not log_levels:
+        return count
+    floor = min(float(np.min(z)), min_value)
+    span = float(np.max(z)) - floor
+    return floor + np.geomspace(span * 1e-4, span, count)
+
+
+def contour(
+    landscape,
+    trajectories=(),
+    ax=None,
+    levels=30,
+    log_levels=True,
+    *,
+    window=None,
+    resolution=200,
+    title=None,
+    legend=True,
+):
+    """Contour lines of the loss over the weights (x, y), with minima, starts and paths.
+
+    ``trajectories`` holds ``Trajectory`` objects (from ``training.descend``) or arrays of
+    points of shape (n, 2). With ``log_levels`` the contour heights are spaced evenly in
+    log(f − f_min), so the flat floor of a valley gets as many lines as its steep walls.
+    The axes have equal scales, so the gradient meets every contour at a right angle.
+    """
+    landscape = _landscape(landscape)
+    levels = positive_int("levels", levels)
+    resolution = positive_int("resolution", resolution)
+    window = _window(window, landscape)
+    paths = _trajectories(trajectories)
+    with _styled():
+        ax = _new_axes(ax)
+        x, y, z = _grid(landscape, window, resolution)
+        ax.contour(
+            x,
+            y,
+            z,
+            levels=_levels(z, landscape.min_value, levels, log_levels),
+            cmap=_CONTOUR_CMAP,
+            linewidths=1.0,
+            alpha=0.8,
+            zorder=1,
+        )
+        _mark_minima(ax, landscape)
+        for index, (label, points, trajectory) in enumerate(paths):
+            color = COLORS[index % len(COLORS)]
+            points = _finite(points)
+            ax.plot(
+                points[:, 0],
+                points[:, 1],
+                "-o",
+                color=color,
+                markersize=3,
+                linewidth=2,
+                label=_with_ending(label, trajectory),
+                zorder=3,
+            )
+            ax.plot(
+                *points[0],
+                "o",
+                markersize=11,
+                markerfacecolor="white",
+                markeredgecolor=color,
+                markeredgewidth=2.5,
+                label="start" if index == 0 else None,
+                zorder=4,
+            )
+        ax.set_xlim(window[0])
+        ax.set_ylim(window[1])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("weight x")
+        ax.set_ylabel("weight y")
+        ax.set_title(landscape.name if title is None else title)
+        ax.grid(False)
+        if legend:
+            ax.legend(loc="upper right")
+    return ax
+
+
+def _mark_minima(ax, landscape):
+    """Stars on the minima: filled for the global ones, hollow for the merely local ones."""
+    values = landscape(landscape.minima)
+    tolerance = 1e-9 * max(1.0, abs(landscape.min_value))
+    is_global = np.abs(values - landscape.min_value) <= tolerance
+    for kind, mask, face in (("global", is_global, _MINIMUM_COLOR), ("local", ~is_global, "white")):
+        if np.any(mask):
+            ax.plot(
+                landscape.minima[mask, 0],
+                landscape.minima[mask, 1],
+                "*",
+                markersize=18,
+                markerfacecolor=face,
+                markeredgecolor=_MINIMUM_COLOR,
+                markeredgewidth=1.5,
+                linestyle="none",
+                label=f"{kind} minimum" + ("s" if np.sum(mask) > 1 else ""),
+                zorder=5,
+            )
+
+
+def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, title=None):
+    """The loss as a 3-D surface over the weight plane, contour lines on the floor.
+
+    The weights live in the plane: a path (``trajectory``, a ``Trajectory``) is drawn there,
+    on the floor, and its loss values are lifted onto the surface above it, each labelled.
+    Points outside the window are left out, so a diverged run does not wreck the view.
+    """
+    landscape = _landscape(landscape)
+    resolution = positive_int("resolution", resolution)
+    window = _window(window, landscape)
+    if trajectory is not None and not isinstance(trajectory, Trajectory):
+        raise TypeError(
+            f"trajectory must be a Trajectory from training.descend, got {trajectory!r}"
+        )
+    if ax is not None and getattr(ax, "name", None) != "3d":
+        raise ValueError("ax must be 3-D axes, e.g. fig.add_subplot(projection='3d')")
+    with _styled():
+        ax = _new_axes(ax, projection="3d")
+        x, y, z = _grid(landscape, window, resolution)
+        floor = float(np.min(z)) - 0.15 * float(np.ptp(z))
+        ax.plot_surface(x, y, z, cmap=_CONTOUR_CMAP, alpha=0.75, linewidth=0, zorder=1)
+        ax.contour(x, y, z, levels=15, zdir="z", offset=floor, cmap=_CONTOUR_CMAP, alpha=0.6)
+        if trajectory is not None:
+            points, losses = _finite(trajectory.points), _finite(trajectory.losses)
+            (x_min, x_max), (y_min, y_max) = window
+            outside = ~(
+                (points[:, 0] >= x_min)
+                & (points[:, 0] <= x_max)
+                & (points[:, 1] >= y_min)
+                & (points[:, 1] <= y_max)
+            )
+            points[outside], losses[outside] = np.nan, np.nan
+            path_color, lifted_color = COLORS[3], COLORS[1]
+            ax.plot(
+                points[:, 0],
+                points[:, 1],
+                np.full(len(points), floor),
+                "-o",
+                color=path_color,
+                markersize=3,
+                label="path in the weight plane",
+                zorder=3,
+            )
+            ax.plot(
+                points[:, 0],
+                points[:, 1],
+                losses,
+                "-o",
+                color=lifted_color,
+                markersize=3,
+                label="its loss, on the surface",
+                zorder=4,
+            )
+            ax.legend(loc="upper right")
+        ax.set_zlim(floor, float(np.max(z)))
+        ax.set_xlabel("weight x", labelpad=10)
+        ax.set_ylabel("weight y", labelpad=10)
+        ax.set_zlabel("loss", labelpad=10)
+        ax.set_title(landscape.name if title is None else title)
+    return ax
+
+
+def _labelled(curves, name, label_of):
+    """(label, item) pairs from a {label: item} mapping or a sequence of labelled items."""
+    if isinstance(curves, Mapping):
+        return list(curves.items())
+    if isinstance(curves, (str, bytes)) or not hasattr(curves, "__iter__"):
+        raise TypeError(f"{name} must be a dict {{label: ...}} or a list, got {curves!r}")
+    return [(label_of(item), item) for item in curves]
+
+
+def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
+    """One loss curve per entry of ``{label: losses}``, against the step (or epoch).
+
+    A value may be an array, a ``Trajectory`` (its ``losses``) or a ``History`` (its
+    per-epoch ``losses``; pass ``xlabel="epoch"``); a list of Trajectories is labelled by their
+    labels. A diverged run ends in a cross. ``log`` puts the loss on a log axis, where a
+    steady linear convergence rate shows as a straight line.
+    """
+    items = _labelled(curves, "curves", lambda item: getattr(item, "label", ""))
+    with _styled():
+        ax = _new_axes(ax)
+        for index, (label, item) in enumerate(items):
+            trajectory = item if isinstance(item, Trajectory) else None
+            values = _finite(item.losses if isinstance(item, (Trajectory, History)) else item)
+            if values.ndim != 1:
+                raise ValueError(f"the losses of {label!r} must be 1-D, got shape {values.shape}")
+            if log and np.any(values[np.isfinite(values)] <= 0):
+                raise ValueError(
+                    f"log=True needs positive losses, but {label!r} reaches "
+                    f"{np.nanmin(values):.3g}; plot losses − landscape.min_value, or pass "
+                    "log=False"
+                )
+            color = COLORS[index % len(COLORS)]
+            ax.plot(values, color=color, label=_with_ending(label, trajectory))
+            if trajectory is not None and trajectory.diverged:
+                last = np.flatnonzero(np.isfinite(values))[-1]
+                ax.plot(last, values[last], "X", color=color, markersize=12)
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("loss (log scale)" if log else "loss")
+        ax.set_title(title)
+        if items:
+            ax.legend()
+    return ax
+
+
+def schedule_curves(schedules, steps, ax=None, log=False, *, title="Learning-rate schedules"):
+    """The learning rate lr(t) of each schedule in ``{label: lr_fn}`` for t = 0, …, steps − 1.
+
+    A list of schedules from ``course_utils.schedules`` is labelled by how each was made,
+    e.g. ``cosine(lr=0.1, T_max=100, eta_min=0.0)``.
+    """
+    steps = positive_int("steps", steps)
+    items = _labelled(schedules, "schedules", repr)
+    with _styled():
+        ax = _new_axes(ax)
+        for index, (label, lr_fn) in enumerate(items):
+            if not callable(lr_fn):
+                raise TypeError(f"the schedule {label!r} must be a function lr(t), got {lr_fn!r}")
+            lrs = [lr_fn(t) for t in range(steps)]
+            ax.plot(lrs, color=COLORS[index % len(COLORS)], label=str(label))
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel("step")
+        ax.set_ylabel("learning rate")
+        ax.set_title(title)
+        if items:
+            ax.legend()
+    return ax
+
+
+def animate(
+    landscape,
+    trajectories,
+    frames=40,
+    *,
+    interval=100,
+    window=None,
+    figsize=(6.0, 5.0),
+    dpi=72,
+    title=None,
+):
+    """The paths of ``trajectories`` growing step by step over the contours, as notebook HTML.
+
+    At most 60 frames: each frame is a PNG inside the HTML, so more frames only make the
+    notebook slow and large. Long runs are sampled evenly, always ending at the last step.
+    ``interval`` is the delay between frames in milliseconds.
+    """
+    from IPython.display import HTML
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    frames = positive_int("frames", frames)
+    if frames > 60:
+        raise ValueError(
+            f"frames must be an integer in [1, 60] (each one is an image), got {frames}"
+        )
+    interval = positive("interval", interval)
+    paths = _trajectories(trajectories)
+    if not paths:
+        raise ValueError("trajectories is empty: give at least one path to animate")
+    _matplotlib()
+    with _styled():
+        fig = Figure(figsize=figsize, dpi=dpi)  # not pyplot's: the HTML is the only output
+        ax = contour(landscape, (), ax=fig.add_subplot(), window=window, title=title, legend=False)
+        lines = []
+        for index, (label, points, trajectory) in enumerate(paths):
+            color = COLORS[index % len(COLORS)]
+            ax.plot(*points[0], "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
+            (line,) = ax.plot(
+                [], [], "-o", color=color, markersize=3, label=_with_ending(label, trajectory)
+            )
+            lines.append((line, _finite(points)))
+        ax.legend(loc="upper right")
+    longest = max(len(points) for _, points in lines)
+    shown = np.unique(np.linspace(1, longest, frames).round().astype(int))
+
+    def draw_frame(count):
+        for line, points in lines:
+            line.set_data(points[:count, 0], points[:count, 1])
+        return [line for line, _ in lines]
+
+    animation = FuncAnimation(fig, draw_frame, frames=shown, interval=interval, blit=False)
+    return HTML(animation.to_jshtml(default_mode="once"))
+
+
+REPOSITORY_FIGURES = Path(__file__).resolve().parent.parent / "figures"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def save(fig, name, folder=None, dpi=DPI):
+    """Write ``fig`` (a Figure or Axes) to ``<folder>/<name>.png``; return the path.
+
+    ``folder`` defaults to the repository's figures/. The PNG carries no software version or
+    date, so saving the same figure again gives the same bytes (and a clean git diff).
+    """
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Axes):
+        fig = fig.figure
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or Axes, got {fig!r}")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a file name such as 'gd_paths', got {name!r}")
+    stem = name.removesuffix(".png")
+    if not _NAME.fullmatch(stem):
+        raise ValueError(
+            f"name must be letters, digits, '_' and '-' (optionally ending in .png), got {name!r}"
+        )
+    dpi = positive_int("dpi", dpi)
+    folder = REPOSITORY_FIGURES if folder is None else Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.png"
+    fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    return path
