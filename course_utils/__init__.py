@@ -18,12 +18,15 @@ _SUBMODULES = (
     "optim",
     "schedules",
     "models",
+    "network",
     "training",
     "plotting",
     "widgets",
     "checks",
     "demos",
     "figures",
+    "release",
+    "grading",
 )
 
 __all__ = list(_SUBMODULES)

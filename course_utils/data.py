@@ -10,7 +10,7 @@ import numpy as np
 
 from .validation import in_range, nonnegative, nonnegative_int, positive, positive_int
 
-__all__ = ["make_regression", "make_classification", "load_digits", "minibatches"]
+__all__ = ["make_regression", "make_classification", "load_digits", "minibatches", "batch_indices"]
 
 
 def _float_dtype(dtype):
@@ -134,12 +134,19 @@ def minibatches(X, y, batch_size, rng):
         )
     if len(X) == 0:
         raise ValueError("X and y are empty; there is nothing to batch")
+    # Shuffle now, not on first use, so bad arguments fail at the call, not inside the loop.
+    batches = batch_indices(len(X), batch_size, rng)
+    return ((X[batch], y[batch]) for batch in batches)
+
+
+def batch_indices(n, batch_size, rng):
+    """The example indices of one epoch's mini-batches: a fresh permutation of range(n), cut
+    into batches of ``batch_size`` (the last one holds the leftovers)."""
+    n = positive_int("n", n)
     batch_size = positive_int("batch_size", batch_size)
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             f"rng must be a np.random.Generator, e.g. np.random.default_rng(0), got {rng!r}"
         )
-    # Shuffle now, not on first use, so bad arguments fail at the call, not inside the loop.
-    order = rng.permutation(len(X))
-    batches = [order[start : start + batch_size] for start in range(0, len(X), batch_size)]
-    return ((X[batch], y[batch]) for batch in batches)
+    order = rng.permutation(n)
+    return [order[start : start + batch_size] for start in range(0, n, batch_size)]

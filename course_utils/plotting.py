@@ -184,11 +184,19 @@ def _window(window, landscape):
 
 def _levels(z, min_value, count, log_levels):
     """Contour heights: even steps, or even steps in log(f − f_min) to show a valley floor."""
-    if not log_levels:
-        return count
     floor = min(float(np.min(z)), min_value)
     span = float(np.max(z)) - floor
-    return floor + np.geomspace(span * 1e-4, span, count)
+    if log_levels:
+        return floor + np.geomspace(span * 1e-4, span, count)
+    return floor + np.linspace(0, span, count + 2)[1:-1]
+
+
+def _contour_lines(ax, x, y, z, levels, **kwargs):
+    """Contour lines coloured by rank, so log-spaced levels still span the whole colour map."""
+    from matplotlib import colormaps
+
+    colors = colormaps[_CONTOUR_CMAP](np.linspace(0.0, 0.9, len(levels)))  # skip pale yellow
+    return ax.contour(x, y, z, levels=levels, colors=colors, linewidths=1.0, alpha=0.7, **kwargs)
 
 
 def contour(
@@ -218,16 +226,7 @@ def contour(
     with _styled():
         ax = _new_axes(ax)
         x, y, z = _grid(landscape, window, resolution)
-        ax.contour(
-            x,
-            y,
-            z,
-            levels=_levels(z, landscape.min_value, levels, log_levels),
-            cmap=_CONTOUR_CMAP,
-            linewidths=1.0,
-            alpha=0.8,
-            zorder=1,
-        )
+        _contour_lines(ax, x, y, z, _levels(z, landscape.min_value, levels, log_levels))
         _mark_minima(ax, landscape)
         for index, (label, points, trajectory) in enumerate(paths):
             color = COLORS[index % len(COLORS)]
@@ -260,7 +259,8 @@ def contour(
         ax.set_title(landscape.name if title is None else title)
         ax.grid(False)
         if legend:
-            ax.legend(loc="upper right")
+            # Inside the axes: constrained layout cannot place a legend beside equal-aspect axes.
+            ax.legend(loc="best", fontsize="small")
     return ax
 
 
@@ -280,7 +280,7 @@ def _mark_minima(ax, landscape):
                 markeredgecolor=_MINIMUM_COLOR,
                 markeredgewidth=1.5,
                 linestyle="none",
-                label=f"{kind} minimum" + ("s" if np.sum(mask) > 1 else ""),
+                label=f"{kind} minim{'a' if np.sum(mask) > 1 else 'um'}",
                 zorder=5,
             )
 
@@ -301,12 +301,16 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
         )
     if ax is not None and getattr(ax, "name", None) != "3d":
         raise ValueError("ax must be 3-D axes, e.g. fig.add_subplot(projection='3d')")
+    from matplotlib.ticker import MaxNLocator
+
     with _styled():
         ax = _new_axes(ax, projection="3d")
         x, y, z = _grid(landscape, window, resolution)
         floor = float(np.min(z)) - 0.15 * float(np.ptp(z))
         ax.plot_surface(x, y, z, cmap=_CONTOUR_CMAP, alpha=0.75, linewidth=0, zorder=1)
-        ax.contour(x, y, z, levels=15, zdir="z", offset=floor, cmap=_CONTOUR_CMAP, alpha=0.6)
+        _contour_lines(
+            ax, x, y, z, _levels(z, landscape.min_value, 15, True), zdir="z", offset=floor
+        )
         if trajectory is not None:
             points, losses = _finite(trajectory.points), _finite(trajectory.losses)
             (x_min, x_max), (y_min, y_max) = window
@@ -338,11 +342,22 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
                 label="its loss, on the surface",
                 zorder=4,
             )
+            for index in (0, len(points) - 1):  # drop lines join the two pictures of one point
+                ax.plot(
+                    [points[index, 0]] * 2,
+                    [points[index, 1]] * 2,
+                    [floor, losses[index]],
+                    ":",
+                    color=_MINIMUM_COLOR,
+                    linewidth=1.5,
+                )
             ax.legend(loc="upper right")
         ax.set_zlim(floor, float(np.max(z)))
+        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+            axis.set_major_locator(MaxNLocator(5))
         ax.set_xlabel("weight x", labelpad=10)
         ax.set_ylabel("weight y", labelpad=10)
-        ax.set_zlabel("loss", labelpad=10)
+        ax.set_zlabel("loss", labelpad=16)
         ax.set_title(landscape.name if title is None else title)
     return ax
 
@@ -396,11 +411,10 @@ def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
 def schedule_curves(schedules, steps, ax=None, log=False, *, title="Learning-rate schedules"):
     """The learning rate lr(t) of each schedule in ``{label: lr_fn}`` for t = 0, …, steps − 1.
 
-    A list of schedules from ``course_utils.schedules`` is labelled by how each was made,
-    e.g. ``cosine(lr=0.1, T_max=100, eta_min=0.0)``.
+    A list of schedules from ``course_utils.schedules`` is labelled by their names.
     """
     steps = positive_int("steps", steps)
-    items = _labelled(schedules, "schedules", repr)
+    items = _labelled(schedules, "schedules", lambda lr_fn: getattr(lr_fn, "__name__", repr(lr_fn)))
     with _styled():
         ax = _new_axes(ax)
         for index, (label, lr_fn) in enumerate(items):
@@ -431,7 +445,7 @@ def animate(
 ):
     """The paths of ``trajectories`` growing step by step over the contours, as notebook HTML.
 
-    At most 60 frames: each frame is a PNG inside the HTML, so more frames only make the
+    At most 60 frames: each frame is an image inside the HTML, so more frames only make the
     notebook slow and large. Long runs are sampled evenly, always ending at the last step.
     ``interval`` is the delay between frames in milliseconds.
     """
@@ -448,7 +462,7 @@ def animate(
     paths = _trajectories(trajectories)
     if not paths:
         raise ValueError("trajectories is empty: give at least one path to animate")
-    _matplotlib()
+    matplotlib = _matplotlib()
     with _styled():
         fig = Figure(figsize=figsize, dpi=dpi)  # not pyplot's: the HTML is the only output
         ax = contour(landscape, (), ax=fig.add_subplot(), window=window, title=title, legend=False)
@@ -461,6 +475,10 @@ def animate(
             )
             lines.append((line, _finite(points)))
         ax.legend(loc="upper right")
+        fig.draw_without_rendering()
+    # Keep that layout: with the engine on, every frame would be laid out twice over.
+    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
     longest = max(len(points) for _, points in lines)
     shown = np.unique(np.linspace(1, longest, frames).round().astype(int))
 
@@ -470,7 +488,9 @@ def animate(
         return [line for line, _ in lines]
 
     animation = FuncAnimation(fig, draw_frame, frames=shown, interval=interval, blit=False)
-    return HTML(animation.to_jshtml(default_mode="once"))
+    # JPEG frames are a quarter the size of PNG ones for contour plots, at no visible cost.
+    with matplotlib.rc_context({"animation.frame_format": "jpeg"}):
+        return HTML(animation.to_jshtml(default_mode="once"))
 
 
 REPOSITORY_FIGURES = Path(__file__).resolve().parent.parent / "figures"

@@ -98,12 +98,14 @@ def _optimizer_class(optimizer):
 
 
 def _schedule(schedule):
-    if schedule is not None and not callable(schedule):
+    """(schedule, whether it is a ReduceLROnPlateau, which is fed losses instead of steps)."""
+    plateau = isinstance(schedule, schedules.ReduceLROnPlateau)
+    if schedule is not None and not plateau and not callable(schedule):
         raise TypeError(
-            f"schedule must be a function lr(t) such as schedules.cosine(0.1, T_max=100), "
-            f"got {schedule!r}"
+            "schedule must be a function lr(t) such as schedules.cosine(0.1, T_max=100), "
+            f"or a schedules.ReduceLROnPlateau, got {schedule!r}"
         )
-    return schedule
+    return schedule, plateau
 
 
 def _patience(patience, min_delta):
@@ -199,7 +201,9 @@ def descend(
     (momentum=0.5, betas=(0.9, 0.99), ...) go to it. Each step is w ← update(w, ∇f(w)).
 
     Give the learning rate as ``lr`` (default: the optimizer's own) or as a ``schedule``
-    lr(t), which sets ``opt.lr`` before step t = 0, 1, .... ``start`` defaults to the
+    lr(t), which sets ``opt.lr`` before step t = 0, 1, ...; a ``schedules.ReduceLROnPlateau``
+    is fed the loss after each step instead (it keeps its state: make a fresh one per run).
+    ``start`` defaults to the
     landscape's ``start``. With ``patience=k`` the run stops once the loss has not improved
     (by more than ``min_delta``) for k steps in a row. ``label`` names the run in plots.
     """
@@ -207,17 +211,18 @@ def descend(
     w = _start(start, landscape)
     cls, preset, name = _optimizer_class(optimizer)
     steps = positive_int("steps", steps)
-    schedule = _schedule(schedule)
+    schedule, plateau = _schedule(schedule)
     choice("on_divergence", on_divergence, ("raise", "stop"))
     stopper = _patience(patience, min_delta)
     if schedule is not None and lr is not None:
         raise ValueError("give the learning rate as lr or as a schedule, not both")
     if schedule is not None:
-        lr = schedule(0)
+        lr = schedule.lr if plateau else schedule(0)
     settings = {**preset, **hyperparameters} | ({} if lr is None else {"lr": lr})
     opt = cls([w], **settings)
     if label is None:
-        label = f"{name}, lr={opt.lr:g}" if schedule is None else f"{name}, {schedule!r}"
+        schedule_name = getattr(schedule, "__name__", type(schedule).__name__)
+        label = f"{name}, lr={opt.lr:g}" if schedule is None else f"{name}, {schedule_name}"
 
     initial_loss = _loss_at(landscape, w)
     points, losses, lrs = [w.copy()], [initial_loss], []
@@ -226,7 +231,7 @@ def descend(
         stopper.step(initial_loss)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported as divergence
         for t in range(steps):
-            if schedule is not None:
+            if schedule is not None and not plateau:
                 opt.lr = schedule(t)
             lrs.append(opt.lr)
             opt.step([landscape.grad(w)])
@@ -236,6 +241,8 @@ def descend(
             diverged = _divergence(f"step {t + 1}", loss, initial_loss, opt.lr)
             if diverged:
                 break
+            if plateau:
+                opt.lr = schedule.step(loss)
             if stopper is not None and stopper.step(loss):
                 stopped = _not_improved(stopper, t + 1, "step")
                 break
@@ -349,14 +356,13 @@ def train(
     optimizer = _check_optimizer(optimizer, model)
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
-    schedule = _schedule(schedule)
+    schedule, plateau = _schedule(schedule)
     per = choice("per", per, ("step", "epoch"))
     rng = np.random.default_rng(nonnegative_int("seed", seed))
     choice("on_divergence", on_divergence, ("raise", "stop"))
     stopper = _patience(patience, min_delta)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val for a validation set, or neither")
-    plateau = isinstance(schedule, schedules.ReduceLROnPlateau)
     if plateau and per != "epoch":
         raise ValueError(
             "ReduceLROnPlateau watches the loss once per epoch: pass per='epoch' with it"

@@ -16,7 +16,9 @@ Writing the check for a new exercise (in ``checks/<topic>.py``) takes three thin
   hyperparameters that tell the known mistakes apart.
 - **mutants**: known-wrong implementations, each a ``Mutant(fn, diagnosis)``. ``fn`` is called
   with every argument by its contract name (defaults filled in); ``diagnosis`` is the sentence
-  shown after "Likely cause:" when the learner's results match the mutant's.
+  shown after "Likely cause:" when the learner's results match the mutant's. One mutant per
+  argument with a default is added for you: the reference with that argument stuck at its
+  default ("your function ignores `eps`"), which is how hard-coded values show.
 - **the check**: ``check_function(fn, "sgd_update", reference=sgd_update, cases=...,
   outputs=("w",), mutants=...)``. ``outputs`` names what the function returns: one name means
   a single value, several mean a tuple in that order.
@@ -52,9 +54,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import validation
+
 __all__ = ["CheckFailed", "Case", "Mutant", "make_case", "check_function"]
 
 _TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
+_NUMBERS = "biuf"  # dtype kinds compared as numbers
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})
 
@@ -90,6 +95,7 @@ def make_case(label, reference, inputs, hyperparameters, call="keyword"):
     ``"keyword"``: by name; ``"positional"``: by position, in the reference's order, defaults
     filling any gap; ``"defaults"``: by name, leaving out those equal to the reference's default.
     """
+    validation.choice("call", call, ("keyword", "positional", "defaults"))
     parameters = list(inspect.signature(reference).parameters.values())
     if call == "positional":
         rest = parameters[len(inputs) :]
@@ -106,7 +112,8 @@ def check_function(fn, name, *, reference, cases, outputs, mutants=()):
     if not callable(fn):
         raise TypeError(f"fn must be your function itself, e.g. check_{name}({name}); got {fn!r}")
     signature = inspect.signature(reference)
-    compared = []  # (case, learner's outputs, reference's) for every case whose values were compared
+    mutants = (*mutants, *_ignoring_arguments(signature, reference))
+    compared = []  # (case, learner's outputs, reference's) for each case compared
     failure = None  # (case number, message; None for wrong values)
     for number, case in enumerate(cases, 1):
         expected = _outputs(_call(reference, case.args, case.kwargs), len(outputs))
@@ -119,7 +126,7 @@ def check_function(fn, name, *, reference, cases, outputs, mutants=()):
         else:
             passed = signature.bind(*args, **kwargs).arguments
             problem = _changed_inputs(case, passed, signature) or _malformed(
-                result, expected, outputs, name
+                result, expected, outputs
             )
         if problem is None:
             got = _outputs(result, len(outputs))
@@ -168,7 +175,11 @@ def _outputs(result, count):
 
 
 def _close(got, expected):
-    """Elementwise agreement within the dtype's tolerance; nan matches nan, inf matches inf."""
+    """Elementwise agreement: numbers within the dtype's tolerance (nan matches nan, inf
+    matches inf), anything else (labels) by equality."""
+    if got.dtype.kind not in _NUMBERS or expected.dtype.kind not in _NUMBERS:
+        same_kind = got.dtype.kind == expected.dtype.kind
+        return np.asarray(got == expected) if same_kind else np.zeros(expected.shape, bool)
     rtol, atol = _TOLERANCES.get(expected.dtype, (0.0, 0.0))
     got, expected = got.astype(np.float64), expected.astype(np.float64)
     finite = np.abs(expected[np.isfinite(expected)])
@@ -179,7 +190,9 @@ def _close(got, expected):
 
 
 def _agree(got, expected):
-    return all(g.shape == e.shape and _close(g, e).all() for g, e in zip(got, expected))
+    return all(
+        g.shape == e.shape and _close(g, e).all() for g, e in zip(got, expected, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +236,7 @@ def _changed_inputs(case, passed, signature):
     return None
 
 
-def _malformed(result, expected, outputs, name):
+def _malformed(result, expected, outputs):
     if result is None:
         return "returned None", "Did you forget `return`?"
     wanted = ", ".join(outputs)
@@ -234,9 +247,9 @@ def _malformed(result, expected, outputs, name):
             what = f"returned a single {type(result).__name__}"
             return what, f"It must return {len(outputs)} values: ({wanted})."
         if len(result) != len(outputs):
-            what = f"returned {len(result)} values"
+            what = f"returned {len(result)} value" + ("s" * (len(result) != 1))
             return what, f"It must return {len(outputs)}: ({wanted})."
-    for out, value, reference in zip(outputs, _values(result, len(outputs)), expected):
+    for out, value, reference in zip(outputs, _values(result, len(outputs)), expected, strict=True):
         problem = _wrong_kind(out, value, reference)
         if problem is not None:
             return problem
@@ -248,10 +261,14 @@ def _values(result, count):
 
 
 def _wrong_kind(out, value, reference):
+    if reference.dtype.kind == "U":
+        if isinstance(value, str):
+            return None
+        return f"returned {_a(value)} as `{out}`", f"Return a string, such as {reference.item()!r}."
     if type(value).__module__.split(".")[0] == "torch":
         return f"returned a torch tensor as `{out}`", "Convert it back with `.detach().numpy()`."
     if not isinstance(value, (np.ndarray, np.generic, numbers.Number)):
-        return f"returned a {type(value).__name__} as `{out}`", "Return a NumPy array."
+        return f"returned {_a(value)} as `{out}`", "Return a NumPy array."
     shape, dtype = np.shape(value), np.asarray(value).dtype
     if shape != reference.shape:
         return f"returned `{out}` with shape {shape} instead of {reference.shape}", None
@@ -266,12 +283,18 @@ def _wrong_kind(out, value, reference):
     return None
 
 
+def _a(value):
+    """'a list', 'an int': the type of `value` with its article."""
+    name = type(value).__name__
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
 def _aliased(got, passed, outputs):
-    for out, value in zip(outputs, got):
+    for out, value in zip(outputs, got, strict=True):
         for arg, given in passed.items():
             if isinstance(given, np.ndarray) and np.shares_memory(value, given):
                 return (
-                    f"returned the array it was given as `{arg}` as its `{out}`",
+                    f"returned its input `{arg}` itself as the new `{out}`",
                     f"Return a new array (e.g. `{arg}.copy()`), so the caller's array and "
                     "the result stay independent.",
                 )
@@ -286,7 +309,9 @@ def _aliased(got, passed, outputs):
 def _wrong_values(fn, failing, compared, reference, outputs, mutants, where):
     """'`m` on case 3 of 17, ...: m[0] should be 0.1 but is 0.2. Likely cause: ...'."""
     case, got, expected = failing
-    wrong = [k for k, (g, e) in enumerate(zip(got, expected)) if not _close(g, e).all()]
+    wrong = [
+        k for k, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e).all()
+    ]
     names = [f"`{outputs[k]}`" for k in wrong]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     first = wrong[0]
@@ -294,12 +319,16 @@ def _wrong_values(fn, failing, compared, reference, outputs, mutants, where):
     at = f"{outputs[first]}[{', '.join(map(str, position))}]" if position else outputs[first]
     message = (
         f"{listed} {where}: {at} should be "
-        f"{float(expected[first][position]):.7g} but is {float(got[first][position]):.7g}."
+        f"{_show(expected[first][position])} but is {_show(got[first][position])}."
     )
     cause = _wrong_default(fn, case, reference) or _matching_mutant(
         failing, compared, reference, outputs, mutants
     )
     return message + (f" Likely cause: {cause}" if cause else "")
+
+
+def _show(value):
+    return f"{float(value):.7g}" if np.asarray(value).dtype.kind in _NUMBERS else repr(value.item())
 
 
 def _wrong_default(fn, case, reference):
@@ -349,12 +378,31 @@ def _mutant_agrees(mutant, run, reference, outputs):
     return _agree(got, theirs)
 
 
+def _ignoring_arguments(signature, reference):
+    """One mutant per argument with a default: the reference with that argument stuck at it."""
+    return tuple(
+        Mutant(
+            _stuck(reference, p.name, p.default),
+            f"your function ignores `{p.name}`: it computes as if {p.name}={p.default!r}, "
+            "whatever value it is given.",
+        )
+        for p in signature.parameters.values()
+        if p.default is not p.empty
+    )
+
+
+def _stuck(reference, name, value):
+    return lambda **arguments: reference(**{**arguments, name: value})
+
+
 def _describe(case, name, signature):
-    """'large ε: adam_update(w, grad, m, v, t=3, eps=0.1) with float64 arrays of shape (3, 4)'."""
+    """'large ε: adam_update(w, grad, m, v, 3, eps=0.1) with float64 arrays of shape (3, 4)'."""
     bound = signature.bind(*case.args, **case.kwargs).arguments
     shown = [arg if isinstance(v, np.ndarray) else repr(v) for arg, v in bound.items()]
     n_args = len(case.args)
-    call = shown[:n_args] + [f"{k}={v}" for k, v in zip(list(bound)[n_args:], shown[n_args:])]
+    call = shown[:n_args] + [
+        f"{k}={v}" for k, v in zip(list(bound)[n_args:], shown[n_args:], strict=True)
+    ]
     text = f"{case.label}: {name}({', '.join(call)})"
     arrays = [v for v in bound.values() if isinstance(v, np.ndarray)]
     if arrays:

@@ -12,7 +12,14 @@ from pathlib import Path
 REPOSITORY_FIGURES = Path(__file__).resolve().parents[2] / "figures"
 
 # One module per lesson that has figures, in course order.
-LESSON_MODULES = ()
+LESSON_MODULES = (
+    "loss_functions",
+    "gradient_descent",
+    "local_minima",
+    "stochastic",
+    "momentum",
+    "adaptive",
+)
 
 _REGISTRY = {}
 

@@ -1,0 +1,78 @@
+"""Open lessons in a real JupyterLab, run them, drag a demo's slider, watch the figure change."""
+
+import statistics
+import time
+
+import pytest
+
+from conftest import SCREENSHOTS, TOKEN
+
+LESSONS = ["02_gradient_descent", "09_adam"]
+DEMO = ".widget-vbox:has(.widget-image)"  # a course_utils.widgets.Demo: controls, picture, status
+
+
+def _open_and_run_all(page, base_url, lesson):
+    page.goto(f"{base_url}/lab/tree/notebooks/{lesson}.ipynb?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_function(
+        """() => {
+            const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            const kernel = widget && widget.sessionContext && widget.sessionContext.session
+                && widget.sessionContext.session.kernel;
+            return kernel && kernel.status === 'idle';
+        }""",
+        timeout=60_000,
+        polling=250,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Done when every code cell has an execution count and none is queued or running.
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        }""",
+        timeout=120_000,
+        polling=500,
+    )
+
+
+def _errors(page):
+    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                        ":has-text('Traceback'), .jp-RenderedText[data-mime-type="
+                        "'application/vnd.jupyter.error']").count()
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_slider_redraws_the_figure(lab, page, lesson):
+    base_url, _ = lab
+    _open_and_run_all(page, base_url, lesson)
+    assert _errors(page) == 0, f"{lesson} raised an error when run in JupyterLab"
+
+    demo = page.locator(DEMO).first
+    demo.scroll_into_view_if_needed()
+    picture = demo.locator(".widget-image").first
+    slider = demo.locator(".widget-slider .noUi-handle, .widget-slider input").first
+    assert picture.is_visible() and slider.count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    demo.screenshot(path=str(SCREENSHOTS / f"{lesson}_before.png"))
+
+    latencies = []
+    for key in ["ArrowRight"] * 3 + ["ArrowLeft"] * 3:
+        before = picture.get_attribute("src")
+        slider.focus()
+        started = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "([element, old]) => element.getAttribute('src') !== old",
+            arg=[picture.element_handle(), before],
+            timeout=10_000,
+            polling="raf",
+        )
+        latencies.append((time.perf_counter() - started) * 1000)
+    demo.screenshot(path=str(SCREENSHOTS / f"{lesson}_after.png"))
+    page.screenshot(path=str(SCREENSHOTS / f"{lesson}_page.png"))
+    print(
+        f"\n{lesson}: slider → new figure in the browser: median "
+        f"{statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms "
+        f"(screenshots in {SCREENSHOTS})"
+    )

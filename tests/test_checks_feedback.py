@@ -1,0 +1,231 @@
+"""The check machinery on a toy exercise: what a learner sees for each kind of failure."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils.checks.feedback import CheckFailed, Mutant, check_function, make_case
+
+
+def shrink(w, grad, lr=0.5):
+    """The toy exercise's reference: w ← w − η·g, returning (w, g)."""
+    return w - lr * grad, grad.copy()
+
+
+def _cases():
+    rng = np.random.default_rng(0)
+    w, grad = rng.standard_normal(4), rng.standard_normal(4)
+    return [
+        make_case("by keyword", shrink, (w, grad), {"lr": 0.1}, "keyword"),
+        make_case("by position", shrink, (w, grad), {"lr": 0.2}, "positional"),
+        make_case("float32", shrink, (w.astype(np.float32), grad.astype(np.float32)), {"lr": 0.3}),
+        make_case("the default", shrink, (w, grad), {"lr": 0.5}, "defaults"),
+    ]
+
+
+_MUTANTS = (
+    Mutant(lambda w, grad, lr: (w + lr * grad, grad), "UPHILL"),
+    Mutant(lambda w, grad, lr: (w - grad, grad), "NO LR"),
+    # agrees with the no-lr learner on the first case only: must lose to "NO LR"
+    Mutant(lambda w, grad, lr: (w - grad if lr == 0.1 else w, grad), "ONLY ON CASE 1"),
+)
+
+
+def check_shrink(fn):
+    __tracebackhide__ = True
+    check_function(
+        fn, "shrink", reference=shrink, cases=_cases(), outputs=("w", "grad"), mutants=_MUTANTS
+    )
+
+
+def _failure(fn):
+    with pytest.raises(CheckFailed) as excinfo:
+        check_shrink(fn)
+    return str(excinfo.value)
+
+
+def test_success_prints_exactly_one_line(capsys):
+    check_shrink(shrink)
+    out = capsys.readouterr().out
+    assert out == "✔ shrink matches the reference on 4 cases.\n"
+
+
+def test_make_case_passes_hyperparameters_as_asked():
+    w, grad = np.ones(2), np.zeros(2)
+    assert make_case("", shrink, (w, grad), {"lr": 0.1}).kwargs == {"lr": 0.1}
+    positional = make_case("", shrink, (w, grad), {"lr": 0.1}, "positional")
+    assert positional.args[2:] == (0.1,) and positional.kwargs == {}
+    assert make_case("", shrink, (w, grad), {"lr": 0.5}, "defaults").kwargs == {}
+    assert make_case("", shrink, (w, grad), {"lr": 0.4}, "defaults").kwargs == {"lr": 0.4}
+
+
+def test_wrong_values_name_the_output_the_case_the_value_and_the_matching_mutant():
+    message = _failure(lambda w, grad, lr=0.5: (w + lr * grad, grad))
+    assert message.startswith("shrink returned a wrong `w` on case 1 of 4, by keyword: ")
+    assert "shrink(w, grad, lr=0.1) with float64 arrays of shape (4,)" in message
+    assert "w[0] should be" in message and "Likely cause: UPHILL" in message
+
+
+def test_the_mutant_agreeing_on_most_cases_wins():
+    assert _failure(lambda w, grad, lr=0.5: (w - grad, grad)).endswith("Likely cause: NO LR")
+
+
+def test_an_ignored_argument_is_diagnosed_without_a_mutant_for_it():
+    message = _failure(lambda w, grad, lr=0.5: (w - 0.5 * grad, grad.copy()))
+    assert message.endswith("Likely cause: your function ignores `lr`: it computes as if lr=0.5, "
+                            "whatever value it is given.")  # fmt: skip
+
+
+def test_no_likely_cause_when_no_mutant_matches():
+    message = _failure(lambda w, grad, lr=0.5: (w - lr * grad, 2 * grad))
+    assert "wrong `grad`" in message and "Likely cause" not in message
+
+
+def test_a_wrong_default_is_read_off_the_signature():
+    message = _failure(lambda w, grad, lr=0.05: (w - lr * grad, grad.copy()))
+    assert "on case 4 of 4, the default: shrink(w, grad) with" in message
+    assert "your default for `lr` is 0.05 but the exercise's is 0.5" in message
+
+
+def test_an_exception_is_reported_in_one_line_with_the_learners_line():
+    def broken(w, grad, lr=0.5):
+        step = lr * grad
+        return w - step[10], grad
+
+    message = _failure(broken)
+    assert message.startswith("shrink raised IndexError: index 10 is out of bounds")
+    assert "`return w - step[10], grad`" in message and "\n" not in message
+
+
+def test_a_signature_mismatch_shows_the_exercises_signature():
+    message = _failure(lambda w, grad, learning_rate=0.5: (w, grad))
+    assert "unexpected keyword argument 'lr'" in message
+    assert "The exercise's signature is shrink(w, grad, lr=0.5)." in message
+
+
+@pytest.mark.parametrize(
+    ("fn", "expected"),
+    [
+        (lambda w, grad, lr=0.5: None, "returned None on case 1 of 4, by keyword: "),
+        (lambda w, grad, lr=0.5: w - lr * grad, "returned a single ndarray"),
+        (lambda w, grad, lr=0.5: (w - lr * grad,), "returned 1 value on case 1 of 4"),
+        (lambda w, grad, lr=0.5: (list(w - lr * grad), grad), "returned a list as `w`"),
+        (lambda w, grad, lr=0.5: ((w - lr * grad)[:, None], grad + 0), "with shape (4, 1)"),
+        (lambda w, grad, lr=0.5: ((w - lr * grad).astype(np.float32), grad + 0), "as float32"),
+    ],
+)
+def test_malformed_results_are_named(fn, expected):
+    assert expected in _failure(fn)
+
+
+def test_float32_inputs_must_give_float32_results():
+    message = _failure(lambda w, grad, lr=0.5: (np.float64(1) * w - lr * grad, grad + 0))
+    assert "returned `w` as float64 instead of float32 on case 3 of 4, float32" in message
+    assert "np.float64(...)" in message
+
+
+def test_a_torch_tensor_is_refused_with_the_way_back():
+    torch = pytest.importorskip("torch")
+    message = _failure(lambda w, grad, lr=0.5: (torch.from_numpy(w - lr * grad), grad + 0))
+    assert "returned a torch tensor as `w`" in message and ".detach().numpy()" in message
+
+
+@pytest.mark.parametrize("arg", ["w", "grad"])
+def test_changing_an_input_in_place_is_caught(arg):
+    def in_place(w, grad, lr=0.5):
+        result = w - lr * grad, grad.copy()
+        {"w": w, "grad": grad}[arg][0] += 1.0
+        return result
+
+    message = _failure(in_place)
+    assert f"changed its input `{arg}` in place" in message
+    assert f"write `{arg} = ...` rather than `{arg} *= ...`" in message
+
+
+def test_returning_an_input_itself_is_caught():
+    message = _failure(lambda w, grad, lr=0.5: (w - lr * grad, grad))
+    assert "returned its input `grad` itself as the new `grad`" in message
+
+
+def test_float32_tolerance_is_looser_than_float64():
+    def off_by(relative, dtype):
+        def fn(w, grad, lr=0.5):
+            w = w - lr * grad
+            return (w * w.dtype.type(1 + relative) if w.dtype == dtype else w), grad.copy()
+
+        return fn
+
+    with pytest.raises(CheckFailed, match="case 1 of 4"):
+        check_shrink(off_by(2e-6, np.float64))
+    check_shrink(off_by(2e-6, np.float32))
+    with pytest.raises(CheckFailed, match="case 3 of 4"):
+        check_shrink(off_by(2e-5, np.float32))
+
+
+def test_a_function_is_required():
+    with pytest.raises(TypeError, match=r"check_shrink\(shrink\)"):
+        check_shrink(shrink(np.ones(2), np.ones(2)))
+
+
+def test_the_failure_renders_cleanly_for_ipython_and_pytest():
+    message = _failure(lambda w, grad, lr=0.5: (w + lr * grad, grad))
+    assert "Traceback" not in message and 'File "' not in message
+    with pytest.raises(CheckFailed) as excinfo:
+        check_shrink(lambda w, grad, lr=0.5: (w + lr * grad, grad))
+    assert isinstance(excinfo.value, AssertionError)
+    assert excinfo.value._render_traceback_() == [f"CheckFailed: {message}"]
+    assert excinfo.value.__suppress_context__
+    shown = excinfo.traceback.filter(excinfo)
+    assert all("course_utils" not in str(entry.path) for entry in shown)
+
+
+def test_ipython_shows_the_message_and_no_traceback():
+    pytest.importorskip("IPython")
+    # In a fresh interpreter: an IPython shell would stay installed in this one.
+    cell = "check_sgd_update(lambda w, grad, lr: w + lr * grad)"
+    script = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from course_utils.checks import check_sgd_update\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.user_ns['check_sgd_update'] = check_sgd_update\n"
+        f"assert not shell.run_cell({cell!r}).success\n"
+    )
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("CheckFailed: sgd_update returned a wrong `w` on case 1 of 10")
+    assert done.stdout.count("\n") == 1 and "Traceback" not in done.stdout
+
+
+def sign_name(x):
+    """A toy exercise whose answer is a label."""
+    return "positive" if x > 0 else "negative" if x < 0 else "zero"
+
+
+def check_sign_name(fn):
+    __tracebackhide__ = True
+    cases = [make_case(f"x = {x}", sign_name, (x,), {}) for x in (2.0, -1.0, 0.0)]
+    mutants = (Mutant(lambda x: "positive" if x >= 0 else "negative", "ZERO IS NOT POSITIVE"),)
+    check_function(
+        fn, "sign_name", reference=sign_name, cases=cases, outputs=("name",), mutants=mutants
+    )
+
+
+def test_labels_are_compared_by_equality(capsys):
+    check_sign_name(sign_name)
+    assert capsys.readouterr().out == "✔ sign_name matches the reference on 3 cases.\n"
+    with pytest.raises(CheckFailed) as excinfo:
+        check_sign_name(lambda x: "positive" if x >= 0 else "negative")
+    message = str(excinfo.value)
+    assert (
+        "on case 3 of 3, x = 0.0: sign_name(0.0): name should be 'zero' but is 'positive'"
+        in message
+    )
+    assert message.endswith("Likely cause: ZERO IS NOT POSITIVE")
+    with pytest.raises(CheckFailed, match="returned an int as `name`.*such as 'positive'"):
+        check_sign_name(lambda x: 1)

@@ -1,0 +1,211 @@
+"""The checks of lessons 04 and 05 pass correct code however written and name the wrong kinds."""
+
+import numpy as np
+import pytest
+
+from course_utils.checks import (
+    CheckFailed,
+    check_minibatch_gradient,
+    check_per_example_gradients,
+    check_sgd_epoch,
+)
+from course_utils.checks import stochastic as checks
+from course_utils.demos import stochastic
+
+
+def _passes(check, fn, capsys):
+    check(fn)
+    assert capsys.readouterr().out.startswith("✔")
+
+
+def _fails(check, fn, *words):
+    with pytest.raises(CheckFailed) as failure:
+        check(fn)
+    message = str(failure.value)
+    for word in words:
+        assert word in message, message
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# per_example_gradients
+# ---------------------------------------------------------------------------------------------
+
+
+def _per_example_loop(w, X, y):
+    return np.array([2 * (x @ w - target) * x for x, target in zip(X, y, strict=True)]).reshape(
+        X.shape
+    )
+
+
+def _per_example_einsum(w, X, y):
+    return np.einsum("i,ij->ij", 2 * (np.einsum("ij,j->i", X, w) - y), X)
+
+
+def _per_example_outer(w, X, y):
+    return (X * (X.dot(w) - y)[:, np.newaxis]) * 2
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [stochastic.per_example_gradients, _per_example_loop, _per_example_einsum, _per_example_outer],
+)
+def test_correct_per_example_gradients_pass(fn, capsys):
+    _passes(check_per_example_gradients, fn, capsys)
+
+
+@pytest.mark.parametrize("mutant", checks._PER_EXAMPLE_MUTANTS, ids=lambda m: m.diagnosis[:30])
+def test_per_example_mutants_are_named(mutant):
+    _fails(check_per_example_gradients, mutant.fn, "Likely cause: " + mutant.diagnosis)
+
+
+def test_per_example_shape_and_kind_mistakes_are_explained():
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: 2 * X.T @ (X @ w - y),
+        "returned `grads` with shape",
+    )
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: (2 * (X @ w - y)[:, None] * X).tolist(),
+        "returned a list",
+    )
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: 2 * (X @ w - y)[:, None] * X.astype(np.float64),
+        "as float64 instead of float32",
+    )
+
+
+def test_a_forgotten_return_and_an_exception_are_reported():
+    def forgot(w, X, y):
+        2 * (X @ w - y)[:, None] * X  # noqa: B018
+
+    _fails(check_per_example_gradients, forgot, "returned None", "forget `return`")
+
+    def crashes(w, X, y):
+        return 2 * (X @ w - y) @ np.ones(len(X) + 1)  # always the wrong length
+
+    _fails(check_per_example_gradients, crashes, "raised ValueError", "line")
+
+
+# ---------------------------------------------------------------------------------------------
+# sgd_epoch
+# ---------------------------------------------------------------------------------------------
+
+
+def _epoch_shuffle_in_place(w, X, y, lr, rng):
+    order = np.arange(len(X))
+    rng.shuffle(order)  # the same draw as rng.permutation(len(X))
+    w = w.copy()
+    for i in order:
+        w -= lr * 2 * (X[i] @ w - y[i]) * X[i]  # in place, but on our own copy
+    return w
+
+
+def _epoch_via_per_example(w, X, y, lr, rng):
+    for i in rng.permutation(X.shape[0]):
+        w = w - lr * stochastic.per_example_gradients(w, X[i : i + 1], y[i : i + 1])[0]
+    return w
+
+
+def _epoch_permuted_rows(w, X, y, lr, rng):
+    order = rng.permutation(len(X))
+    for x_i, y_i in zip(X[order], y[order], strict=True):
+        w = w - 2 * lr * (np.dot(x_i, w) - y_i) * x_i
+    return w
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [stochastic.sgd_epoch, _epoch_shuffle_in_place, _epoch_via_per_example, _epoch_permuted_rows],
+)
+def test_correct_sgd_epochs_pass(fn, capsys):
+    _passes(check_sgd_epoch, fn, capsys)
+
+
+@pytest.mark.parametrize("mutant", checks._EPOCH_MUTANTS, ids=lambda m: m.diagnosis[:30])
+def test_epoch_mutants_are_named(mutant):
+    _fails(check_sgd_epoch, mutant.fn, "Likely cause: " + mutant.diagnosis)
+
+
+def test_epoch_that_modifies_w_in_place_is_caught():
+    def in_place(w, X, y, lr, rng):
+        for i in rng.permutation(len(X)):
+            w -= lr * 2 * (X[i] @ w - y[i]) * X[i]
+        return w
+
+    _fails(check_sgd_epoch, in_place, "changed its input `w` in place")
+
+
+def test_epoch_failure_message_shows_the_seeded_generator():
+    message = _fails(check_sgd_epoch, checks._in_order, "np.random.default_rng(0)")
+    assert "Generator(PCG64)" not in message
+
+
+def test_epoch_using_the_global_random_state_fails():
+    def global_state(w, X, y, lr, rng):
+        for i in np.random.permutation(len(X)):  # noqa: NPY002 (the mistake under test)
+            w = w - lr * 2 * (X[i] @ w - y[i]) * X[i]
+        return w
+
+    _fails(check_sgd_epoch, global_state, "returned a wrong `w`")
+
+
+def test_check_does_not_advance_a_shared_generator():
+    case = checks._epoch_cases(seed=41)[0]
+    generator = case.args[-1]
+    state = generator.bit_generator.state
+    check_sgd_epoch(stochastic.sgd_epoch)
+    assert generator.bit_generator.state == state
+
+
+# ---------------------------------------------------------------------------------------------
+# minibatch_gradient
+# ---------------------------------------------------------------------------------------------
+
+
+def _batch_loop(w, X, y, indices):
+    total = np.zeros_like(w)
+    for i in indices:
+        total = total + 2 * (X[i] @ w - y[i]) * X[i]
+    return total / len(indices)
+
+
+def _batch_take(w, X, y, indices):
+    X_b, y_b = np.take(X, indices, axis=0), np.take(y, indices)
+    return (X_b @ w - y_b) @ X_b * (2.0 / indices.size)
+
+
+def _batch_mean(w, X, y, indices):
+    return stochastic.per_example_gradients(w, X[indices], y[indices]).mean(axis=0)
+
+
+@pytest.mark.parametrize(
+    "fn", [stochastic.minibatch_gradient, _batch_loop, _batch_take, _batch_mean]
+)
+def test_correct_minibatch_gradients_pass(fn, capsys):
+    _passes(check_minibatch_gradient, fn, capsys)
+
+
+@pytest.mark.parametrize("mutant", checks._BATCH_MUTANTS, ids=lambda m: m.diagnosis[:30])
+def test_batch_mutants_are_named(mutant):
+    _fails(check_minibatch_gradient, mutant.fn, "Likely cause: " + mutant.diagnosis)
+
+
+def test_batch_from_a_boolean_mask_is_caught():
+    def masked(w, X, y, indices):
+        chosen = np.zeros(len(X), dtype=bool)
+        chosen[indices] = True
+        X_b, y_b = X[chosen], y[chosen]
+        return 2 / len(X_b) * X_b.T @ (X_b @ w - y_b)
+
+    _fails(check_minibatch_gradient, masked, "a repeated row is counted once")
+
+
+def test_batch_that_returns_a_column_is_caught():
+    def column(w, X, y, indices):
+        X_b = X[indices]
+        return (2 / len(indices) * X_b.T @ (X_b @ w - y[indices]))[:, None]
+
+    _fails(check_minibatch_gradient, column, "with shape")

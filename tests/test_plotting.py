@@ -1,0 +1,210 @@
+"""The course plots: titled, labelled, in the palette, and saved byte-for-byte reproducibly."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_utils import landscapes, plotting, schedules
+from course_utils.training import History, descend
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ROSENBROCK = landscapes.rosenbrock()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return [
+        descend(ROSENBROCK, optimizer="adam", steps=40, lr=0.05),
+        descend(ROSENBROCK, optimizer="sgd", steps=40, lr=0.01, on_divergence="stop"),
+    ]
+
+
+def _legend_labels(ax):
+    return [text.get_text() for text in ax.get_legend().get_texts()]
+
+
+def _is_titled_and_labelled(ax):
+    return all(text.strip() for text in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()))
+
+
+def test_importing_plotting_or_widgets_does_not_import_matplotlib():
+    code = (
+        "import sys, course_utils.plotting, course_utils.widgets, course_utils.training; "
+        "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch') if m in sys.modules))"
+    )
+    repository = Path(__file__).resolve().parents[1]
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=repository, capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "[]"
+
+
+def test_the_palette_is_okabe_ito():
+    assert set(plotting.COLORS) == set(plotting.OKABE_ITO.values())
+    assert len(plotting.COLORS) == 8 and plotting.COLORS[-1] == "#F0E442"  # yellow last
+
+
+def test_contour_marks_minima_starts_and_paths(runs):
+    ax = plotting.contour(ROSENBROCK, runs)
+    assert _is_titled_and_labelled(ax) and ax.get_title() == "Rosenbrock"
+    labels = _legend_labels(ax)
+    assert "global minimum" in labels and "start" in labels
+    assert "Adam, lr=0.05" in labels
+    assert any(re.fullmatch(r"SGD, lr=0\.01 \(diverged at step \d+\)", label) for label in labels)
+    assert ax.get_xlim() == ROSENBROCK.window[0] and ax.get_ylim() == ROSENBROCK.window[1]
+    path = next(line for line in ax.lines if line.get_label() == "Adam, lr=0.05")
+    np.testing.assert_array_equal(path.get_xydata(), runs[0].points)
+    assert path.get_color() == plotting.COLORS[0]
+
+
+def test_contour_tells_local_from_global_minima():
+    ax = plotting.contour(landscapes.two_minima(), [np.array([[1.5, 1.5], [1.0, 0.5]])])
+    labels = _legend_labels(ax)
+    assert "global minimum" in labels and "local minimum" in labels and "path 1" in labels
+    assert "global minima" in _legend_labels(plotting.contour(landscapes.himmelblau()))
+
+
+def test_contour_levels_are_log_spaced_above_the_minimum():
+    ax = plotting.contour(ROSENBROCK, levels=12)
+    levels = ax.collections[0].levels - ROSENBROCK.min_value
+    assert len(levels) == 12
+    np.testing.assert_allclose(np.diff(np.log(levels)), np.log(levels[1] / levels[0]))
+    linear = plotting.contour(ROSENBROCK, levels=12, log_levels=False).collections[0].levels
+    np.testing.assert_allclose(np.diff(linear), linear[1] - linear[0])
+
+
+def test_contour_draws_on_given_axes():
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plotting.contour(ROSENBROCK, ax=right, title="mine") is right
+    assert right.get_title() == "mine" and not left.collections
+
+
+def test_surface_draws_the_path_in_the_plane_and_its_loss_on_the_surface(runs):
+    ax = plotting.surface(ROSENBROCK, trajectory=runs[0])
+    assert ax.name == "3d" and _is_titled_and_labelled(ax) and ax.get_zlabel() == "loss"
+    plane, lifted = (
+        next(line for line in ax.lines if line.get_label() == label)
+        for label in ("path in the weight plane", "its loss, on the surface")
+    )
+    floor = ax.get_zlim()[0]
+    np.testing.assert_allclose(plane.get_data_3d()[2], floor)
+    np.testing.assert_allclose(plane.get_data_3d()[0], runs[0].points[:, 0])
+    np.testing.assert_allclose(lifted.get_data_3d()[2], runs[0].losses)
+
+
+def test_surface_leaves_out_points_outside_the_window(runs):
+    ax = plotting.surface(ROSENBROCK, trajectory=runs[1])
+    lifted = next(line for line in ax.lines if line.get_label() == "its loss, on the surface")
+    z = np.asarray(lifted.get_data_3d()[2], dtype=float)
+    assert np.isnan(z[-1]) and np.isfinite(z[0])
+
+
+def test_surface_refuses_flat_axes():
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError, match="3-D axes"):
+        plotting.surface(ROSENBROCK, ax=ax)
+
+
+def test_loss_curves_accept_arrays_trajectories_and_histories(runs):
+    history = History(np.array([2.0, 1.0, 0.5]), None, np.ones(2), np.ones(4), np.ones(4))
+    ax = plotting.loss_curves({"array": [3.0, 2.0, 1.0], "run": runs[0], "history": history})
+    assert _is_titled_and_labelled(ax) and ax.get_yscale() == "log"
+    assert _legend_labels(ax) == ["array", "run", "history"]
+    np.testing.assert_array_equal(ax.lines[1].get_ydata(), runs[0].losses)
+    # a list of trajectories is labelled by their labels; a diverged run says so
+    ax = plotting.loss_curves(runs, log=True)
+    assert _legend_labels(ax)[1].startswith("SGD, lr=0.01 (diverged at step")
+
+
+def test_loss_curves_on_a_log_axis_need_positive_losses():
+    with pytest.raises(ValueError, match="log=True needs positive losses.*min_value"):
+        plotting.loss_curves({"saddle": [0.5, -0.2]})
+    ax = plotting.loss_curves({"saddle": [0.5, -0.2]}, log=False)
+    assert ax.get_yscale() == "linear" and ax.get_ylabel() == "loss"
+
+
+def test_schedule_curves_plot_lr_of_t():
+    cosine, step = schedules.cosine(0.1, T_max=50), schedules.step_decay(0.1, 20)
+    ax = plotting.schedule_curves({"cosine": cosine, "step": step}, steps=50)
+    assert _is_titled_and_labelled(ax) and ax.get_ylabel() == "learning rate"
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [cosine(t) for t in range(50)])
+    assert _legend_labels(plotting.schedule_curves([cosine, step], 10)) == ["cosine", "step_decay"]
+    with pytest.raises(ValueError, match="steps"):
+        plotting.schedule_curves([cosine], 0)
+
+
+def test_animate_returns_html_with_at_most_60_frames(runs):
+    html = plotting.animate(ROSENBROCK, runs, frames=8)
+    assert "<script" in html.data
+    assert len(re.findall(r"frames\[\d+\] = ", html.data)) == 8
+    assert not plt.get_fignums()  # nothing left behind for the notebook to show twice
+    with pytest.raises(ValueError, match=r"frames must be an integer in \[1, 60\]"):
+        plotting.animate(ROSENBROCK, runs, frames=61)
+    with pytest.raises(ValueError, match="empty"):
+        plotting.animate(ROSENBROCK, [])
+
+
+def test_save_is_deterministic_and_carries_no_version(tmp_path, runs):
+    ax = plotting.contour(ROSENBROCK, runs)
+    first = plotting.save(ax, "paths", folder=tmp_path)
+    first_bytes = first.read_bytes()
+    second = plotting.save(ax.figure, "paths.png", folder=tmp_path)
+    assert first == second == tmp_path / "paths.png"
+    assert second.read_bytes() == first_bytes
+    assert first_bytes.startswith(b"\x89PNG") and b"Software" not in first_bytes
+    # a fresh figure of the same thing gives the same bytes too
+    plt.close("all")
+    again = plotting.save(plotting.contour(ROSENBROCK, runs), "again", folder=tmp_path)
+    assert again.read_bytes() == first_bytes
+
+
+def test_save_writes_to_the_repository_figures_folder_by_default():
+    assert plotting.REPOSITORY_FIGURES == Path(__file__).resolve().parents[1] / "figures"
+
+
+@pytest.mark.parametrize(
+    ("fig", "name", "error"),
+    [
+        ("figure", "../escape", ValueError),
+        ("figure", "with space", ValueError),
+        ("figure", "", ValueError),
+        ("figure", 3, TypeError),
+        ("not a figure", "fine", TypeError),
+    ],
+)
+def test_save_refuses_bad_names(tmp_path, fig, name, error):
+    fig = plt.figure() if fig == "figure" else fig
+    with pytest.raises(error, match="name|fig"):
+        plotting.save(fig, name, folder=tmp_path)
+
+
+def test_bad_trajectories_and_windows_are_refused():
+    with pytest.raises(ValueError, match=r"trajectories\[0\] must be a Trajectory"):
+        plotting.contour(ROSENBROCK, [np.zeros((3, 3))])
+    with pytest.raises(ValueError, match="x_min < x_max"):
+        plotting.contour(ROSENBROCK, window=((1, -1), (0, 1)))
+    with pytest.raises(TypeError, match="window"):
+        plotting.contour(ROSENBROCK, window=(1, 2))
+    with pytest.raises(ValueError, match="levels"):
+        plotting.contour(ROSENBROCK, levels=0)
+
+
+def test_use_style_sets_the_course_defaults():
+    with matplotlib.rc_context():
+        plotting.use_style()
+        assert matplotlib.rcParams["font.size"] == plotting.STYLE["font.size"]
+        colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        assert tuple(colors) == plotting.COLORS

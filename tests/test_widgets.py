@@ -1,0 +1,192 @@
+"""Demos, headless: a control change runs the update and changes the PNG in the Image widget."""
+
+import io
+
+import numpy as np
+import pytest
+
+from course_utils import landscapes, plotting, widgets
+
+ipywidgets = pytest.importorskip("ipywidgets")
+Image = pytest.importorskip("PIL.Image")
+
+BOWL = landscapes.quadratic_bowl(condition_number=10.0)
+
+
+def _pixels(png):
+    return np.asarray(Image.open(io.BytesIO(bytes(png))).convert("RGBA"))
+
+
+def _sine_demo(animated):
+    """A demo whose update moves one line and retitles one axes; counts its calls."""
+    fig, ax = widgets.demo_figure()
+    ax.contour(*np.meshgrid(np.linspace(-1, 1, 50), np.linspace(-1, 1, 50)), np.ones((50, 50)))
+    x = np.linspace(0, 2 * np.pi, 100)
+    (line,) = ax.plot(x, np.sin(x), zorder=5)
+    ax.set_xlim(0, 2 * np.pi)
+    ax.set_ylim(-3, 3)
+    title = ax.set_title("")
+    calls = []
+
+    def update(amplitude, phase):
+        calls.append((amplitude, phase))
+        line.set_ydata(amplitude * np.sin(x + phase))
+        title.set_text(f"amplitude {amplitude:.2f}")
+        return amplitude * phase
+
+    controls = {
+        "amplitude": ipywidgets.FloatSlider(value=1.0, min=0.0, max=3.0),
+        "phase": ipywidgets.FloatSlider(value=0.0, min=0.0, max=3.0),
+    }
+    demo = widgets.Demo(fig, update, controls, animated=[line, title] if animated else None)
+    return demo, calls
+
+
+@pytest.mark.parametrize("animated", [False, True])
+def test_a_control_change_runs_the_update_and_changes_the_image(animated):
+    demo, calls = _sine_demo(animated)
+    assert calls == [(1.0, 0.0)]  # drawn once at creation, with the defaults
+    first = bytes(demo.image.value)
+    assert first.startswith(b"\x89PNG") and demo.image.format == "png"
+
+    demo.controls["amplitude"].value = 2.5
+    assert calls[-1] == (2.5, 0.0)
+    assert demo.image.value != first
+    assert demo.result == 0.0 and demo.error is None
+    assert len(demo.redraw_ms) == 2 and demo.last_redraw_ms > 0
+
+    demo.set(amplitude=1.0, phase=0.0)  # back to the start: the same picture
+    assert len(calls) == 3  # set() redraws once for both values
+    np.testing.assert_array_equal(_pixels(demo.image.value), _pixels(first))
+
+
+def test_blitting_paints_the_same_pixels_as_a_full_draw():
+    full, _ = _sine_demo(animated=False)
+    blitted, _ = _sine_demo(animated=True)
+    for values in ({"amplitude": 2.0, "phase": 1.0}, {"amplitude": 0.3, "phase": 2.5}):
+        full.set(**values)
+        blitted.set(**values)
+        difference = np.abs(
+            _pixels(full.image.value).astype(int) - _pixels(blitted.image.value).astype(int)
+        )
+        assert difference.max() <= 1, "blitted frame differs from a full redraw"
+
+
+def test_an_error_while_dragging_is_shown_not_lost():
+    fig, ax = widgets.demo_figure()
+
+    def update(n):
+        if n > 5:
+            raise ValueError(f"n must be at most 5, got {n}")
+
+    demo = widgets.Demo(fig, update, {"n": ipywidgets.IntSlider(value=1, max=10)})
+    picture = demo.image.value
+    demo.controls["n"].value = 7
+    assert isinstance(demo.error, ValueError)
+    assert "n must be at most 5, got 7" in demo.status.value
+    assert demo.image.value == picture
+    demo.controls["n"].value = 2
+    assert demo.error is None and demo.status.value == ""
+
+
+def test_the_first_draw_raises_normally():
+    fig, _ = widgets.demo_figure()
+
+    def update(n):
+        raise RuntimeError("broken demo")
+
+    with pytest.raises(RuntimeError, match="broken demo"):
+        widgets.Demo(fig, update, {"n": ipywidgets.IntSlider()})
+
+
+def test_a_demo_displays_as_its_widget():
+    demo, _ = _sine_demo(animated=True)
+    assert isinstance(demo.widget, ipywidgets.VBox)
+    assert demo.image in demo.widget.children and demo.status in demo.widget.children
+    bundle = demo._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == demo.widget.model_id
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        ({"figure": "fig"}, TypeError, "figure must be a matplotlib Figure"),
+        ({"update": 3}, TypeError, "update must be a function"),
+        ({"controls": {}}, TypeError, "controls must be a non-empty dict"),
+        ({"controls": {"n": 3}}, TypeError, "controls['n'] must be an ipywidget"),
+        ({"animated": ["line"]}, ValueError, "animated[0] must be an artist of this figure"),
+    ],
+)
+def test_demo_refuses_bad_input(arguments, error, words):
+    fig, _ = widgets.demo_figure()
+    defaults = {"figure": fig, "update": lambda n: None, "controls": {"n": ipywidgets.IntSlider()}}
+    with pytest.raises(error, match=words.replace("[", r"\[").replace("]", r"\]")):
+        widgets.Demo(**{**defaults, **arguments})
+    demo = widgets.Demo(**defaults)
+    with pytest.raises(ValueError, match="no control called m"):
+        demo.set(m=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# learning_rate_explorer
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_explorer_shows_divergence_in_the_title_instead_of_raising():
+    demo = widgets.learning_rate_explorer(BOWL, steps=40)
+    slider = demo.controls["lr"]
+    assert isinstance(slider, ipywidgets.FloatLogSlider)
+    # the default range spans 2/λmax = 0.2, the edge of stability
+    assert 10**slider.min < 0.2 < 10**slider.max
+    assert demo.result.diverged is None
+    title = demo.figure._suptitle
+    calm = demo.image.value
+
+    demo.set(lr=0.5)
+    assert demo.result.diverged and demo.error is None
+    assert "diverged at step" in title.get_text() and "lr = 0.5" in title.get_text()
+    assert title.get_color() == plotting.OKABE_ITO["vermillion"]
+    assert demo.image.value != calm
+
+    demo.set(lr=0.1)
+    assert demo.result.diverged is None and "diverged" not in title.get_text()
+    assert demo.result.steps == 40 and demo.result.lrs[0] == pytest.approx(0.1)
+
+
+def test_the_explorer_takes_any_optimizer_and_a_landscape_name():
+    demo = widgets.learning_rate_explorer("rosenbrock", "adam", lr=0.05, lr_range=(1e-3, 1.0))
+    assert demo.result.label == "Adam, lr=0.05"
+    demo = widgets.learning_rate_explorer(BOWL, "momentum", momentum=0.5, start=[1.0, 1.0])
+    np.testing.assert_array_equal(demo.result.points[0], [1.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "words"),
+    [
+        ({"lr": 5.0, "lr_range": (0.01, 1.0)}, ValueError, "lr must lie in lr_range"),
+        ({"lr_range": (1.0, 0.1)}, ValueError, "min < max"),
+        ({"lr_range": (0.0, 0.1)}, ValueError, "lr_range[0]"),
+        ({"lr_range": 0.1}, TypeError, "lr_range must be a pair"),
+        ({"steps": 0}, ValueError, "steps"),
+        ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
+    ],
+)
+def test_the_explorer_refuses_bad_input(arguments, error, words):
+    with pytest.raises(error, match=words.replace("[", r"\[").replace("]", r"\]")):
+        widgets.learning_rate_explorer(BOWL, **arguments)
+
+
+def test_redraw_time_is_measured(capsys):
+    """The budget is 100 ms per redraw; measured here and reported, not asserted."""
+    demo = widgets.learning_rate_explorer(landscapes.rosenbrock(), steps=50)
+    slider = demo.controls["lr"]
+    for exponent in np.linspace(slider.min, slider.max, 15):
+        slider.value = 10**exponent
+    times = np.array(demo.redraw_ms[1:])
+    assert len(times) == 15 and np.all(times > 0)
+    with capsys.disabled():
+        print(
+            f"\nlearning_rate_explorer redraw: median {np.median(times):.0f} ms, "
+            f"max {times.max():.0f} ms (first draw {demo.redraw_ms[0]:.0f} ms)"
+        )
