@@ -13,12 +13,15 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "validation",
     "landscapes",
+    "basins",
     "losses",
     "data",
     "optim",
     "schedules",
     "models",
     "network",
+    "loss_slices",
+    "range_test",
     "training",
     "plotting",
     "widgets",
@@ -27,6 +30,7 @@ _SUBMODULES = (
     "figures",
     "release",
     "grading",
+    "site",
 )
 
 __all__ = list(_SUBMODULES)

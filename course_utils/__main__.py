@@ -3,6 +3,7 @@
 python -m course_utils release OUT                  student versions of every notebook
 python -m course_utils grade SUBMISSIONS --out grades.csv [--timeout SECONDS]
 python -m course_utils figures [NAME ...]           regenerate figures/
+python -m course_utils site OUT                     every lesson, run, as an offline website
 """
 
 import argparse
@@ -27,7 +28,9 @@ def _grade(args):
         args.out,
         timeout=args.timeout,
         feedback=args.feedback,
+        autograded=args.autograded,
         notebooks=notebooks,
+        jobs=args.jobs,
     )
     problems = [g for g in grades if g.error]
     print(f"graded {len(grades)} files ({len(problems)} with a problem) -> {args.out}")
@@ -40,6 +43,14 @@ def _figures(args):
 
     for path in figures.regenerate(folder=args.folder, only=args.only or None):
         print(path)
+
+
+def _site(args):
+    from . import release, site
+
+    notebooks = release.course_notebooks(args.notebooks)
+    pages = site.build(args.out, notebooks, timeout=args.timeout, jobs=args.jobs)
+    print(f"wrote {len(pages)} pages; open {pages[0]}")
 
 
 def _positive_int(text):
@@ -76,6 +87,12 @@ def main(argv=None):
         "--feedback", type=Path, help="feedback folder (default: beside the CSV)"
     )
     grade_parser.add_argument(
+        "--autograded", type=Path, help="also keep the executed notebooks here (instructors only)"
+    )
+    grade_parser.add_argument(
+        "--jobs", type=_positive_int, help="notebooks graded at once (default: one per CPU)"
+    )
+    grade_parser.add_argument(
         "--notebooks", type=Path, help="source notebooks (default: the course's)"
     )
     grade_parser.set_defaults(run=_grade)
@@ -85,10 +102,25 @@ def main(argv=None):
     figures_parser.add_argument("only", nargs="*", help="names of figures to make (default: all)")
     figures_parser.set_defaults(run=_figures)
 
+    site_parser = commands.add_parser(
+        "site", help="run every notebook and write the course as a static website to OUT"
+    )
+    site_parser.add_argument("out", type=Path, help="folder for the site (index.html ...)")
+    site_parser.add_argument(
+        "--timeout", type=_positive_int, default=120, help="seconds per cell (120)"
+    )
+    site_parser.add_argument(
+        "--jobs", type=_positive_int, help="notebooks run at once (default: one per CPU)"
+    )
+    site_parser.add_argument(
+        "--notebooks", type=Path, help="source notebooks (default: the course's)"
+    )
+    site_parser.set_defaults(run=_site)
+
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, RuntimeError) as error:
         parser.exit(2, f"error: {error}\n")
     return 0
 

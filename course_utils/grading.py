@@ -16,10 +16,12 @@ import shutil
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import release
+from .validation import positive_int
 
 CSV_COLUMNS = ("student", "notebook", "score", "max_score", "error")
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -49,40 +51,83 @@ def find_submissions(folder, notebooks):
     if not folder.is_dir():
         raise FileNotFoundError(f"no submissions folder at {folder}")
     found = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for student_dir in sorted(path for path in folder.iterdir() if path.is_dir()):
         for path in sorted(student_dir.glob("*.ipynb")):
             found.append((student_dir.name, path.stem, path))
     return found
 
 
-def grade(submissions, csv_path, *, timeout=30, feedback=None, notebooks=None, progress=True):
-    """Autograde every submission; write the CSV and feedback; return the list of ``Grade``."""
+def grade(
+    submissions,
+    csv_path,
+    *,
+    timeout=30,
+    feedback=None,
+    autograded=None,
+    notebooks=None,
+    jobs=None,
+    progress=True,
+):
+    """Autograde every submission; write the CSV and feedback; return the list of ``Grade``.
+
+    ``feedback`` (default: a ``feedback/`` folder beside the CSV) receives nbgrader's feedback
+    HTML as ``<student>/<notebook>.html``, hidden tests' code left out; ``autograded``, if
+    given, receives the executed notebooks (hidden tests included: for instructors only).
+    Up to ``jobs`` notebooks (default: one per CPU) are graded at the same time, each in a
+    course directory of its own.
+    """
     from tqdm.auto import tqdm
 
     source_notebooks = list(notebooks) if notebooks is not None else release.course_notebooks()
     by_stem = {path.stem: path for path in source_notebooks}
     csv_path = Path(csv_path)
-    feedback = Path(feedback) if feedback is not None else csv_path.parent / "feedback"
+    folders = {
+        "feedback": Path(feedback) if feedback is not None else csv_path.parent / "feedback",
+        "autograded": Path(autograded) if autograded is not None else None,
+    }
+    jobs = (os.cpu_count() or 1) if jobs is None else positive_int("jobs", jobs)
     found = find_submissions(submissions, source_notebooks)
-    max_scores = {}
-    grades = []
-    with release.course_directory(source_notebooks, timeout=timeout) as (api, root):
-        for stem in by_stem:
-            max_scores[stem] = api.gradebook.find_assignment(stem).max_score
-        for student, stem, path in tqdm(
-            found, desc="grading", unit="notebook", disable=not progress
-        ):
-            if stem not in by_stem:
-                grades.append(Grade(student, stem, 0, 0, "not a course notebook; not graded"))
-                continue
-            grades.append(
-                _grade_in_child_process(root, student, stem, path, timeout, max_scores[stem])
+    grades = [
+        Grade(student, stem, 0, 0, "not a course notebook; not graded")
+        for student, stem, _ in found
+        if stem not in by_stem
+    ]
+    files_by_notebook = {}
+    for student, stem, path in found:
+        if stem in by_stem:
+            files_by_notebook.setdefault(stem, []).append((student, path))
+    bar = tqdm(total=len(found), desc="grading", unit="notebook", disable=not progress)
+    bar.update(len(grades))
+    with contextlib.ExitStack() as courses, ThreadPoolExecutor(max(1, jobs)) as pool:
+        # nbgrader's in-process steps change the working directory, so courses are made one
+        # at a time; the grading itself runs in child processes, several at once.
+        running = []
+        for stem, files in files_by_notebook.items():
+            api, root = courses.enter_context(
+                release.course_directory([by_stem[stem]], timeout=timeout)
             )
-            html = root / "feedback" / student / stem / f"{stem}.html"
-            if html.exists():
-                (feedback / student).mkdir(parents=True, exist_ok=True)
-                shutil.copy(html, feedback / student / f"{stem}.html")
+            max_score = api.gradebook.find_assignment(stem).max_score
+            running.append(
+                pool.submit(_grade_notebook, root, stem, max_score, files, timeout, folders, bar)
+            )
+        for future in running:
+            grades += future.result()
+    bar.close()
     _write_csv(csv_path, grades)
+    return grades
+
+
+def _grade_notebook(root, stem, max_score, files, timeout, folders, bar):
+    """Grade every student's copy of one notebook in its course directory ``root``."""
+    grades = []
+    for student, path in files:
+        grades.append(_grade_in_child_process(root, student, stem, path, timeout, max_score))
+        for kind, suffix in (("feedback", "html"), ("autograded", "ipynb")):
+            made = root / kind / student / stem / f"{stem}.{suffix}"
+            if folders[kind] is not None and made.exists():
+                (folders[kind] / student).mkdir(parents=True, exist_ok=True)
+                shutil.copy(made, folders[kind] / student / f"{stem}.{suffix}")
+        bar.update(1)
     return grades
 
 

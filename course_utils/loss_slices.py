@@ -73,7 +73,7 @@ def interpolate(weights_a, weights_b, alpha):
 
 
 def filter_normalize(direction, weights):
-    r"""Li et al.'s filter normalisation of one parameter's direction: a new array.
+    r"""Li et al.'s filter normalization of one parameter's direction: a new array.
 
     For a weight array with two or more axes, each filter (slice along the first axis, e.g.
     row i of a Linear layer's (out, in) matrix) is rescaled to the norm of the same filter
@@ -97,7 +97,7 @@ def filter_normalize(direction, weights):
 
 
 def random_direction(weights, rng):
-    """A standard-normal direction shaped like ``weights``, filter-normalised to them.
+    """A standard-normal direction shaped like ``weights``, filter-normalized to them.
 
     ``rng`` is a ``np.random.Generator``; the draws keep the weights' dtype.
     """
@@ -141,7 +141,10 @@ def loss_grid(model, weights, direction_x, direction_y, X, y, alphas, betas=None
     direction_x = _weight_list("direction_x", direction_x, shapes)
     direction_y = _weight_list("direction_y", direction_y, shapes)
     points = (
-        [w + alpha * dx + beta * dy for w, dx, dy in zip(weights, direction_x, direction_y)]
+        [
+            w + alpha * dx + beta * dy
+            for w, dx, dy in zip(weights, direction_x, direction_y, strict=True)
+        ]
         for beta in betas
         for alpha in alphas
     )
@@ -182,7 +185,9 @@ def _weight_list(name, weights, shapes=None):
 def _coordinates(name, values):
     values = as_float_array(name, values)
     if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array of numbers, got shape {values.shape}")
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of numbers, got shape {values.shape}"
+        )
     return values
 
 

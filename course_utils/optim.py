@@ -16,13 +16,18 @@ Notation, the same as in the notebooks: w the weights, g the gradient, η the le
 The classes ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` and ``AdamW`` have torch.optim's names,
 hyperparameters, defaults, validation and semantics (torch 2.13), and equal torch.optim's
 results to 1e-10 in float64. They keep their state preallocated and update the parameters in
-place, which is what makes them fast; the math is the same as the pure functions'::
+place (Adam in cache-sized blocks, on every core, for a large parameter), which is what makes
+them fast; the math is the same as the pure functions'::
 
     opt = Adam([w], lr=1e-2)
     for _ in range(100):
         opt.step([grad_of_loss(w)])   # w changes in place
     opt.lr = 1e-3                     # schedules drive the learning rate like this
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, partial
 
 import numpy as np
 
@@ -225,6 +230,58 @@ def _as_parameter_list(params):
     return list(params)
 
 
+# Large parameters. A step makes a dozen passes over each array; done block by block, every
+# pass after the first finds its block in the L2 cache instead of main memory, which makes a
+# large parameter's step about three times faster. NumPy lets go of Python's lock inside each
+# ufunc, so threads working on separate blocks also run at the same time, one per core.
+_BLOCK_BYTES = 256 * 1024  # per array: five arrays' blocks fit in a core's L2 cache
+_PARALLEL_BYTES = 4 * 1024 * 1024  # below this, starting threads costs more than it saves
+
+
+def _blocks(param, **arrays):
+    """Matching blocks of ``param`` and of the named ``arrays`` shaped like it, by name.
+
+    The blocks are views, so writing to one writes to its array (for C-contiguous arrays; a
+    strided gradient is only read, so copying it is harmless). A parameter that is not
+    contiguous in memory cannot be cut without copying, so it comes whole, as one block.
+    """
+    arrays = {"param": param, **arrays}
+    if not param.flags.c_contiguous:
+        yield arrays
+        return
+    flat = {name: array.reshape(-1) for name, array in arrays.items()}
+    length = max(1, _BLOCK_BYTES // param.itemsize)
+    for start in range(0, max(param.size, 1), length):  # an empty param: one empty block
+        yield {name: array[start : start + length] for name, array in flat.items()}
+
+
+def _scratch(param):
+    """Working memory for ``_for_each_block``: one block per thread, reused for every block."""
+    parallel = param.flags.c_contiguous and param.nbytes >= _PARALLEL_BYTES
+    threads = (os.cpu_count() or 1) if parallel else 1
+    return np.empty((threads, *next(_blocks(param))["param"].shape), param.dtype)
+
+
+@cache
+def _thread_pool(threads):
+    return ThreadPoolExecutor(threads, thread_name_prefix="course_utils.optim")
+
+
+def _for_each_block(update, blocks, scratch):
+    """``update(**block, scratch=...)`` for every block, on one thread per row of ``scratch``."""
+    blocks = list(blocks)
+    threads = len(scratch)
+
+    def run(thread):
+        for block in blocks[thread::threads]:
+            update(**block, scratch=scratch[thread, : len(block["param"])])
+
+    if threads == 1:
+        run(0)
+    else:
+        list(_thread_pool(threads).map(run, range(threads)))
+
+
 def _with_l2_penalty(grad, param, weight_decay):
     """L2 regularisation folded into the gradient: g + λw (a new array: never the caller's)."""
     return grad + weight_decay * param if weight_decay != 0 else grad
@@ -368,7 +425,8 @@ class Adam(Optimizer):
     + \varepsilon)$, which is $w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$ written as
     torch computes it.
 
-    The step works in place in preallocated buffers, so it allocates nothing per step.
+    The step works in place in preallocated buffers, so it allocates nothing per step; a large
+    parameter is updated in cache-sized blocks, on every core (see ``_blocks``).
     """
 
     def __init__(
@@ -401,19 +459,39 @@ class Adam(Optimizer):
             "step": 0,
             "exp_avg": np.zeros_like(param),
             "exp_avg_sq": np.zeros_like(param),
-            "scratch": np.empty_like(param),
+            "scratch": _scratch(param),
         }
         if self.defaults["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param)
         return state
 
     def _update(self, param, grad, state):
-        lr, (beta1, beta2) = self.defaults["lr"], self.defaults["betas"]
-        weight_decay, eps = self.defaults["weight_decay"], self.defaults["eps"]
-        exp_avg, exp_avg_sq, scratch = state["exp_avg"], state["exp_avg_sq"], state["scratch"]
+        beta1, beta2 = self.defaults["betas"]
         state["step"] += 1
-        step = state["step"]
+        step_size = self.defaults["lr"] / (1 - beta1 ** state["step"])
+        bias_correction2_sqrt = (1 - beta2 ** state["step"]) ** 0.5
+        moments = ["exp_avg", "exp_avg_sq"] + (
+            ["max_exp_avg_sq"] if self.defaults["amsgrad"] else []
+        )
+        update = partial(
+            self._update_block, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt
+        )
+        blocks = _blocks(param, grad=grad, **{name: state[name] for name in moments})
+        _for_each_block(update, blocks, state["scratch"])
 
+    def _update_block(
+        self,
+        param,
+        grad,
+        exp_avg,
+        exp_avg_sq,
+        scratch,
+        step_size,
+        bias_correction2_sqrt,
+        max_exp_avg_sq=None,
+    ):
+        lr, (beta1, beta2) = self.defaults["lr"], self.defaults["betas"]
+        weight_decay = self.defaults["weight_decay"]
         if weight_decay != 0:
             if self.defaults["decoupled_weight_decay"]:
                 param *= 1 - lr * weight_decay
@@ -427,18 +505,14 @@ class Adam(Optimizer):
         np.multiply(grad, grad, out=scratch)
         scratch *= 1 - beta2
         exp_avg_sq += scratch
-        if self.defaults["amsgrad"]:
-            np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
-            second_moment = state["max_exp_avg_sq"]
+        if max_exp_avg_sq is not None:
+            second_moment = np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         else:
             second_moment = exp_avg_sq
 
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        step_size = lr / bias_correction1
         denom = np.sqrt(second_moment, out=scratch)
-        denom /= bias_correction2**0.5
-        denom += eps
+        denom /= bias_correction2_sqrt
+        denom += self.defaults["eps"]
         np.divide(exp_avg, denom, out=denom)
         denom *= step_size
         param -= denom

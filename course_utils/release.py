@@ -49,6 +49,7 @@ def course_directory(notebooks, *, timeout=30):
 
     _put_environment_tools_on_path()
     with tempfile.TemporaryDirectory(prefix="downhill-course-") as root:
+        Path(root, "exchange").mkdir()
         for notebook in notebooks:
             assignment = Path(root, "source", notebook.stem)
             assignment.mkdir(parents=True)
@@ -79,6 +80,7 @@ def _config(config, root, timeout):
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID
     config.CourseDirectory.db_url = f"sqlite:///{Path(root, 'gradebook.db')}"
+    config.Exchange.root = str(Path(root, "exchange"))  # unused, but nbgrader checks it
     config.Execute.timeout = timeout
     config.Execute.interrupt_on_timeout = True
     # A learner who deletes a graded cell gets it back, marked, instead of breaking the grader.

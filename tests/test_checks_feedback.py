@@ -1,6 +1,7 @@
 """The check machinery on a toy exercise: what a learner sees for each kind of failure."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.checks.feedback import CheckFailed, Mutant, check_function, make_case
+from course_utils.checks.feedback import (
+    CheckFailed,
+    Mutant,
+    check_function,
+    make_case,
+    refuse_arrays,
+)
 
 
 def shrink(w, grad, lr=0.5):
@@ -198,7 +205,7 @@ def test_ipython_shows_the_message_and_no_traceback():
     env = {**os.environ, "PYTHONPATH": root}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("CheckFailed: sgd_update returned a wrong `w` on case 1 of 10")
+    assert done.stdout.startswith("CheckFailed: sgd_update returned a wrong `w` on case 1 of 11")
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stdout
 
 
@@ -229,3 +236,145 @@ def test_labels_are_compared_by_equality(capsys):
     assert message.endswith("Likely cause: ZERO IS NOT POSITIVE")
     with pytest.raises(CheckFailed, match="returned an int as `name`.*such as 'positive'"):
         check_sign_name(lambda x: 1)
+
+
+def test_a_label_outside_the_allowed_ones_is_refused_with_the_list():
+    def check(fn):
+        cases = [make_case(f"x = {x}", sign_name, (x,), {}) for x in (2.0, -1.0, 0.0)]
+        labels = ("positive", "negative", "zero")
+        check_function(
+            fn, "sign_name", reference=sign_name, cases=cases, outputs=("name",), labels=labels
+        )
+
+    check(sign_name)
+    with pytest.raises(CheckFailed) as excinfo:
+        check(lambda x: sign_name(x).capitalize())
+    message = str(excinfo.value)
+    assert message.startswith("sign_name returned 'Positive' as `name` on case 1 of 3, x = 2.0")
+    assert message.endswith("Return exactly one of 'positive', 'negative', 'zero'.")
+    with pytest.raises(CheckFailed, match="Return a string, one of 'positive', 'negative'"):
+        check(lambda x: 1)
+
+
+# A toy exercise whose reference gives inf: 1/x, with x = 0 among the inputs.
+
+
+def reciprocal(x):
+    with np.errstate(divide="ignore"):
+        return 1.0 / x
+
+
+def check_reciprocal(fn, mutants=()):
+    __tracebackhide__ = True
+    x = np.array([2.0, 0.0, -4.0])
+    cases = [make_case("with a zero", reciprocal, (x,), {})]
+    check_function(
+        fn, "reciprocal", reference=reciprocal, cases=cases, outputs=("y",), mutants=mutants
+    )
+
+
+def test_inf_matches_only_the_same_inf():
+    check_reciprocal(lambda x: np.divide(1.0, x, where=True))
+    with pytest.raises(CheckFailed, match=r"y\[1\] should be inf but is 1e\+300"):
+        check_reciprocal(lambda x: 1.0 / np.where(x == 0, 1e-300, x))
+    with pytest.raises(CheckFailed, match="should be inf but is -inf"):
+        check_reciprocal(lambda x: 1.0 / np.where(x == 0, -0.0, x))
+
+
+def test_a_mutant_giving_inf_does_not_explain_a_finite_result():
+    mutants = (Mutant(lambda x: 1.0 / (x - 2.0), "INF WHERE X IS 2"),)
+    with pytest.raises(CheckFailed) as excinfo:
+        check_reciprocal(lambda x: np.where(x == 2.0, 0.0, reciprocal(x)), mutants)
+    assert "Likely cause" not in str(excinfo.value)
+
+
+def test_parameters_in_another_order_are_named_when_a_case_passes_them_by_position():
+    message = _failure(lambda grad, w, lr=0.5: (w - lr * grad, grad.copy()))
+    assert message.startswith("shrink returned a wrong `w` and `grad` on case 1 of 4")
+    assert message.endswith(
+        "Likely cause: your parameters are in the order (grad, w, lr) but the exercise's are "
+        "(w, grad, lr), and this case passes them by position."
+    )
+
+
+def test_stricter_tolerances_catch_float64_computed_in_float32():
+    def in_float32(w, grad, lr=0.5):
+        w32 = w.astype(np.float32) - np.float32(lr) * grad.astype(np.float32)
+        return w32.astype(w.dtype), grad.copy()
+
+    check_shrink(in_float32)  # the default float64 tolerance, 1e-6, lets it through
+    with pytest.raises(CheckFailed) as excinfo:
+        check_function(
+            in_float32,
+            "shrink",
+            reference=shrink,
+            cases=_cases(),
+            outputs=("w", "grad"),
+            tolerances={np.float64: (1e-10, 1e-12)},
+        )
+    message = str(excinfo.value)
+    assert "on case 1 of 4" in message
+    assert message.endswith(
+        "Likely cause: your results are right to only about 7 digits, as when float64 is "
+        "computed in float32: keep float64 inputs in float64."
+    )
+
+
+def test_values_are_shown_with_as_many_digits_as_tell_them_apart():
+    def off(w, grad, lr=0.5):
+        return (w - lr * grad) * (1 + 1e-8), grad.copy()
+
+    tolerances = {np.float64: (1e-10, 1e-12)}
+    with pytest.raises(CheckFailed) as excinfo:
+        check_function(
+            off, "shrink", reference=shrink, cases=_cases(), outputs=("w", "grad"),
+            tolerances=tolerances,
+        )  # fmt: skip
+    should, but = re.search(r"should be (\S+) but is (\S+?)\. ", str(excinfo.value)).groups()
+    assert should != but and f"{float(should):.7g}" == f"{float(but):.7g}"
+    assert float(but) == pytest.approx(float(should) * (1 + 1e-8), rel=3e-9)
+
+
+def test_a_python_float_for_a_float32_scalar_is_named():
+    inputs = (np.array(1.5, np.float32), np.array(0.5, np.float32))
+    cases = [make_case("a 0-d float32 array", shrink, inputs, {"lr": 0.1})]
+    with pytest.raises(CheckFailed, match=r"float\(...\) and .item\(\) give a Python float"):
+        check_function(
+            lambda w, grad, lr=0.5: (float(w - lr * grad), grad.copy()),
+            "shrink", reference=shrink, cases=cases, outputs=("w", "grad"),
+        )  # fmt: skip
+
+
+# refuse_arrays: where the answer is one number
+
+
+def total(values):
+    return float(np.sum(values))
+
+
+_TOTAL_CASES = [make_case("three values", total, (np.array([1.0, 2.0, 3.0]),), {})]
+
+
+def test_refuse_arrays_names_the_shape_the_case_and_the_hint():
+    with pytest.raises(CheckFailed) as excinfo:
+        refuse_arrays(lambda values: np.cumsum(values), "total", _TOTAL_CASES, "ADD THEM UP.")
+    assert str(excinfo.value) == (
+        "total returned a NumPy array of shape (3,) instead of one number on three values; "
+        "ADD THEM UP."
+    )
+
+
+def test_refuse_arrays_lets_numbers_errors_and_non_functions_through():
+    refuse_arrays(total, "total", _TOTAL_CASES, "")
+    refuse_arrays(lambda values: np.float32(values.sum()), "total", _TOTAL_CASES, "")
+    refuse_arrays(lambda values: values[7], "total", _TOTAL_CASES, "")  # check_function reports it
+    refuse_arrays(3.0, "total", _TOTAL_CASES, "")
+
+
+def test_refuse_arrays_works_on_copies():
+    def in_place(values):
+        values *= 2
+        return float(values.sum())
+
+    refuse_arrays(in_place, "total", _TOTAL_CASES, "")
+    assert _TOTAL_CASES[0].args[0].tolist() == [1.0, 2.0, 3.0]

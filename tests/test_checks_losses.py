@@ -236,3 +236,12 @@ def test_naive_softmax_fails_on_the_huge_logits_case_showing_nan():
 def test_refuses_something_that_is_not_a_function(check):
     with pytest.raises(TypeError, match="must be your function itself"):
         check(np.zeros(3))
+
+
+def test_an_in_place_change_is_reported_not_hidden_by_the_array_refusal():
+    def mse_in_place(y_pred, y):
+        y_pred -= y  # refuse_arrays runs it first, on copies, so the check still sees the change
+        return float(np.mean(y_pred**2))
+
+    with pytest.raises(CheckFailed, match="changed its input `y_pred` in place on case 1 of 7"):
+        check_mse(mse_in_place)

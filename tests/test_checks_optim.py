@@ -396,7 +396,7 @@ WRONG = [
     (check_sgd_update, sgd_uphill, "the sign is flipped"),
     (check_sgd_update, sgd_without_lr, "the learning rate is missing"),
     (check_sgd_update, sgd_in_place, "changed its input `w` in place"),
-    (check_sgd_update, sgd_forgot_return, "returned None on case 1 of 10, a vector"),
+    (check_sgd_update, sgd_forgot_return, "returned None on case 1 of 11, a vector"),
     (check_sgd_update, sgd_always_float64, "returned `w` as float64 instead of float32"),
     (check_sgd_update, sgd_flattens, "returned `w` with shape (12,) instead of (3, 4)"),
     (check_momentum_update, momentum_cs231n, "CS231n form"),
@@ -444,7 +444,435 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize(("check", "fn", "diagnosis"), WRONG, ids=[f.__name__ for _, f, _ in WRONG])
+# ---------------------------------------------------------------------------------------------
+# More wrong rules: a student's slips and an adversarial grader's probes. Each must fail; the
+# diagnosis is asserted where the check names one, else the start of the message.
+# ---------------------------------------------------------------------------------------------
+
+
+def sgd_divides_by_lr(w, grad, lr):
+    return w - grad / lr
+
+
+def sgd_subtract_out_w(w, grad, lr):
+    return np.subtract(w, lr * grad, out=w)
+
+
+def sgd_scales_grad_in_place(w, grad, lr):
+    grad *= lr
+    return w - grad
+
+
+def sgd_python_float_for_scalars(w, grad, lr):
+    new_w = w - lr * grad
+    return float(new_w) if new_w.ndim == 0 else new_w
+
+
+def sgd_at_least_1d(w, grad, lr):
+    return np.atleast_1d(w - lr * grad)
+
+
+def sgd_lr_as_a_one_element_array(w, grad, lr):
+    return w - np.array([lr]) * grad  # shape (1,) broadcasts, but float32 becomes float64
+
+
+def sgd_integer_result(w, grad, lr):
+    new_w = np.zeros(w.shape, dtype=int)
+    new_w[...] = w - lr * grad
+    return new_w
+
+
+def sgd_zero_gradient_shortcut(w, grad, lr):
+    return w if not grad.any() else w - lr * grad
+
+
+def sgd_clips_the_gradient(w, grad, lr):
+    return w - lr * np.clip(grad, -1, 1)
+
+
+def sgd_in_float32(w, grad, lr):
+    return (w.astype(np.float32) - np.float32(lr) * grad.astype(np.float32)).astype(w.dtype)
+
+
+def sgd_rounds(w, grad, lr):
+    return np.round(w - lr * grad, 6)
+
+
+def sgd_drops_a_dimension(w, grad, lr):
+    new_w = w - lr * grad
+    return new_w.reshape(new_w.shape[0], -1) if new_w.ndim > 2 else new_w
+
+
+def momentum_dampened(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + 0.9 * grad  # torch's dampening=0.1
+    return w - lr * (grad + momentum * velocity if nesterov else velocity), velocity
+
+
+def momentum_velocity_starts_at_grad(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = grad if not velocity.any() else momentum * velocity + grad
+    return w - lr * (grad + momentum * velocity if nesterov else velocity), velocity
+
+
+def momentum_cs231n_nesterov(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    previous, velocity = velocity, momentum * velocity - lr * grad
+    if nesterov:
+        return w - momentum * previous + (1 + momentum) * velocity, velocity
+    return w + velocity, velocity
+
+
+def momentum_nesterov_stores_the_step(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + grad
+    if nesterov:
+        velocity = grad + momentum * velocity
+    return w - lr * velocity, velocity
+
+
+def momentum_nesterov_lookahead_only(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + grad
+    return w - lr * (momentum * velocity if nesterov else velocity), velocity
+
+
+def momentum_nesterov_compared_with_a_string(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + grad
+    return w - lr * (grad + momentum * velocity if nesterov == "True" else velocity), velocity
+
+
+def momentum_nesterov_by_default(w, grad, velocity, lr, momentum=0.9, nesterov=True):
+    return optim.momentum_update(w, grad, velocity, lr, momentum, nesterov)
+
+
+def momentum_parameters_reordered(w, grad, velocity, lr, nesterov=False, momentum=0.9):
+    velocity = momentum * velocity + grad
+    return w - lr * (grad + momentum * velocity if nesterov else velocity), velocity
+
+
+def momentum_multiply_out_velocity(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    np.multiply(momentum, velocity, out=velocity)
+    velocity += grad
+    return w - lr * (grad + momentum * velocity if nesterov else velocity), velocity
+
+
+def momentum_returns_w_twice(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    new_w, _ = optim.momentum_update(w, grad, velocity, lr, momentum, nesterov)
+    return new_w, new_w
+
+
+def adagrad_no_eps(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad**2
+    return w - lr * grad / np.sqrt(sum_sq), sum_sq
+
+
+def adagrad_no_eps_but_guarded(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad**2
+    return w - lr * grad / np.sqrt(np.where(sum_sq > 0, sum_sq, 1.0)), sum_sq
+
+
+def adagrad_eps_squared_in_root(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad**2
+    return w - lr * grad / np.sqrt(sum_sq + eps**2), sum_sq
+
+
+def adagrad_eps_on_the_ratio(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad**2
+    return w - lr * (grad / np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_absolute_gradient(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + np.abs(grad)
+    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_times_two(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad * 2
+    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_one_sum_for_all_weights(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + np.sum(grad**2)
+    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_keeps_the_root(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    root = np.sqrt(sum_sq + grad**2)
+    return w - lr * grad / (root + eps), root
+
+
+def adagrad_with_lr_decay(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    adagrad_with_lr_decay.step = getattr(adagrad_with_lr_decay, "step", 0) + 1
+    lr = lr / (1 + (adagrad_with_lr_decay.step - 1) * 0.01)  # torch's lr_decay=0.01
+    sum_sq = sum_sq + grad**2
+    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_add_out_sum_sq(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    np.add(sum_sq, grad**2, out=sum_sq)
+    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+
+
+def adagrad_wrong_default_lr(w, grad, sum_sq, lr=1e-3, eps=1e-10):
+    return optim.adagrad_update(w, grad, sum_sq, lr, eps)
+
+
+def rmsprop_no_eps(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / np.sqrt(sq_avg), sq_avg
+
+
+def rmsprop_eps_squared_in_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / np.sqrt(sq_avg + eps**2), sq_avg
+
+
+def rmsprop_without_one_minus_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_copied_typo_half_fixed(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_absolute_gradient(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * np.abs(grad)
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_centered_unasked(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    grad_avg = (1 - alpha) * grad  # the centred variant's mean of g, as if it started at 0
+    return w - lr * grad / (np.sqrt(sq_avg - grad_avg**2) + eps), sq_avg
+
+
+def rmsprop_starts_at_the_square(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = grad**2 if not sq_avg.any() else alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_hintons_default_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.9, eps=1e-8):
+    return optim.rmsprop_update(w, grad, sq_avg, lr, alpha, eps)
+
+
+def rmsprop_keeps_the_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    rms = np.sqrt(alpha * sq_avg + (1 - alpha) * grad**2)
+    return w - lr * grad / (rms + eps), rms
+
+
+def rmsprop_one_mean_for_all_weights(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * np.mean(grad**2)
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_forgets_the_old_average(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = (1 - alpha) * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_always_float32(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    w, grad, sq_avg = (a.astype(np.float32) for a in (w, grad, sq_avg))
+    return optim.rmsprop_update(w, grad, sq_avg, lr, alpha, eps)
+
+
+def _adam_moments(grad, m, v, beta1, beta2):
+    return beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad**2
+
+
+def adam_t_plus_one_on_v_only(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2 ** (t + 1))
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_t_minus_one_on_m_only(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1 ** (t - 1)), v / (1 - beta2**t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_corrects_the_state_given(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = m / (1 - beta1**t), v / (1 - beta2**t)
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_absolute_gradient_in_v(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * np.abs(grad)
+    return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_m_squared_in_v(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * m**2
+    return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_betas_reordered(w, grad, m, v, t, lr=1e-3, beta2=0.999, beta1=0.9, eps=1e-8):
+    return adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_beta1_in_both_corrections(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta1**t)) + eps), m, v
+
+
+def adam_power_on_one_minus_beta(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * (m / (1 - beta1) ** t) / (np.sqrt(v / (1 - beta2) ** t) + eps), m, v
+
+
+def adam_beta_times_t(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * (m / (1 - beta1 * t)) / (np.sqrt(v / (1 - beta2 * t)) + eps), m, v
+
+
+def adam_unbracketed_correction(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    m_hat = m / 1 - beta1**t
+    v_hat = v / 1 - beta2**t
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_no_eps(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * (m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)), m, v
+
+
+def adam_eps_on_the_ratio(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return w - lr * ((m / (1 - beta1**t)) / np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_amsgrad(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    new_m, new_v = _adam_moments(grad, m, v, beta1, beta2)
+    v_max = np.maximum(v, new_v)
+    return w - lr * (new_m / (1 - beta1**t)) / (np.sqrt(v_max / (1 - beta2**t)) + eps), new_m, new_v
+
+
+def adam_with_adamw_decay(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    step = (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+    return w - lr * (step + 0.01 * w), m, v
+
+
+def adam_squares_grad_in_place(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    grad **= 2
+    v = beta2 * v + (1 - beta2) * grad
+    return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_stacks_the_results(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return np.stack(adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps))
+
+
+def adam_nothing_to_do_shortcut(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    if not grad.any() and not m.any():
+        return w, m, v
+    return adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_hard_coded_lr(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_textbook(w, grad, m, v, t, 1e-3, beta1, beta2, eps)
+
+
+def adam_wrong_default_lr(w, grad, m, v, t, lr=1e-2, beta1=0.9, beta2=0.999, eps=1e-8):
+    return adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_float32_bias_correction(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    m_hat, v_hat = m / (1 - np.float32(beta1) ** t), v / (1 - np.float32(beta2) ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_no_correction_after_ten_steps(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return (
+        adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps)
+        if t <= 10
+        else (adam_no_bias_correction(w, grad, m, v, t, lr, beta1, beta2, eps))
+    )
+
+
+MORE_WRONG = [
+    (check_sgd_update, sgd_divides_by_lr, "the step is divided by η"),
+    (check_sgd_update, sgd_subtract_out_w, "changed its input `w` in place"),
+    (check_sgd_update, sgd_scales_grad_in_place, "changed its input `grad` in place"),
+    (check_sgd_update, sgd_python_float_for_scalars, "float(...) and .item() give a Python float"),
+    (check_sgd_update, sgd_at_least_1d, "returned `w` with shape (1,) instead of ()"),
+    (check_sgd_update, sgd_lr_as_a_one_element_array, "as float64 instead of float32"),
+    (check_sgd_update, sgd_integer_result, "returned `w` as int64 instead of float64"),
+    (check_sgd_update, sgd_zero_gradient_shortcut, "returned its input `w` itself as the new `w`"),
+    (check_sgd_update, sgd_clips_the_gradient, "returned a wrong `w` on case 1 of 11"),
+    (check_sgd_update, sgd_in_float32, "right to only about 7 digits"),
+    (check_sgd_update, sgd_rounds, "returned a wrong `w` on case 1 of 11"),
+    (check_sgd_update, sgd_drops_a_dimension, "shape (2, 6) instead of (2, 3, 2)"),
+    (check_momentum_update, momentum_dampened, "returned a wrong `w` and `velocity` on case 1"),
+    (
+        check_momentum_update,
+        momentum_velocity_starts_at_grad,
+        "`grad` itself as the new `velocity`",
+    ),
+    (check_momentum_update, momentum_cs231n_nesterov, "CS231n form"),
+    (check_momentum_update, momentum_nesterov_stores_the_step, "return the step g + ρv as the"),
+    (check_momentum_update, momentum_nesterov_lookahead_only, "the Nesterov step lacks g"),
+    (check_momentum_update, momentum_nesterov_compared_with_a_string, "you took the plain step"),
+    (check_momentum_update, momentum_nesterov_by_default, "default for `nesterov` is True"),
+    (check_momentum_update, momentum_parameters_reordered, "(w, grad, velocity, lr, nesterov, mo"),
+    (check_momentum_update, momentum_multiply_out_velocity, "changed its input `velocity` in pl"),
+    (check_momentum_update, momentum_returns_w_twice, "returned a wrong `velocity` on case 1"),
+    (check_adagrad_update, adagrad_no_eps, "ε is missing"),
+    (check_adagrad_update, adagrad_no_eps_but_guarded, "ε is missing"),
+    (check_adagrad_update, adagrad_eps_squared_in_root, "not √(G + ε²)"),
+    (check_adagrad_update, adagrad_eps_on_the_ratio, "ε is added to the ratio g / √G"),
+    (check_adagrad_update, adagrad_absolute_gradient, "G adds |g|"),
+    (check_adagrad_update, adagrad_times_two, "grad*2 doubles the gradient"),
+    (check_adagrad_update, adagrad_one_sum_for_all_weights, "G is one number for all weights"),
+    (check_adagrad_update, adagrad_keeps_the_root, "you return √G as the new state"),
+    (check_adagrad_update, adagrad_with_lr_decay, "returned a wrong `w` on case 2 of 17"),
+    (check_adagrad_update, adagrad_add_out_sum_sq, "changed its input `sum_sq` in place"),
+    (check_adagrad_update, adagrad_wrong_default_lr, "default for `lr` is 0.001"),
+    (check_rmsprop_update, rmsprop_no_eps, "ε is missing"),
+    (check_rmsprop_update, rmsprop_eps_squared_in_root, "not √(G + ε²)"),
+    (check_rmsprop_update, rmsprop_without_one_minus_alpha, "the factor 1 − α is missing"),
+    (check_rmsprop_update, rmsprop_copied_typo_half_fixed, "(1 − α) is added, not multiplied"),
+    (check_rmsprop_update, rmsprop_absolute_gradient, "G averages |g|"),
+    (check_rmsprop_update, rmsprop_centered_unasked, "returned a wrong `w` on case 1 of 17"),
+    (check_rmsprop_update, rmsprop_starts_at_the_square, "you start G at g² when it is all zero"),
+    (check_rmsprop_update, rmsprop_hintons_default_alpha, "default for `alpha` is 0.9 but"),
+    (check_rmsprop_update, rmsprop_keeps_the_root, "you return √G as the new state"),
+    (check_rmsprop_update, rmsprop_one_mean_for_all_weights, "G is one number for all weights"),
+    (check_rmsprop_update, rmsprop_forgets_the_old_average, "the term αG is missing"),
+    (check_rmsprop_update, rmsprop_always_float32, "returned `w` as float32 instead of float64"),
+    (check_adam_update, adam_t_plus_one_on_v_only, "the bias correction of v̂ uses t + 1"),
+    (check_adam_update, adam_t_minus_one_on_m_only, "the bias correction of m̂ uses t − 1"),
+    (check_adam_update, adam_corrects_the_state_given, "bias-correct the m and v you were given"),
+    (check_adam_update, adam_absolute_gradient_in_v, "v averages |g| instead of g²"),
+    (check_adam_update, adam_m_squared_in_v, "v averages m² instead of g²"),
+    (check_adam_update, adam_betas_reordered, "lr, beta2, beta1, eps) but the exercise's are"),
+    (check_adam_update, adam_beta1_in_both_corrections, "v̂ is corrected with β1"),
+    (check_adam_update, adam_power_on_one_minus_beta, "the power is on (1 − β)"),
+    (check_adam_update, adam_beta_times_t, "βᵗ is a power, beta1**t, not beta1*t"),
+    (check_adam_update, adam_unbracketed_correction, "`m / 1 - beta1**t` is (m / 1) − β1ᵗ"),
+    (check_adam_update, adam_no_eps, "ε is missing: the step is w ← w − η·m̂ / (√v̂ + ε)"),
+    (check_adam_update, adam_eps_on_the_ratio, "ε is added to the ratio m̂ / √v̂"),
+    (check_adam_update, adam_amsgrad, "which is AMSGrad"),
+    (check_adam_update, adam_with_adamw_decay, "as AdamW does"),
+    (check_adam_update, adam_squares_grad_in_place, "changed its input `grad` in place"),
+    (check_adam_update, adam_stacks_the_results, "returned a single ndarray"),
+    (check_adam_update, adam_nothing_to_do_shortcut, "returned its input `w` itself"),
+    (check_adam_update, adam_hard_coded_lr, "ignores `lr`: it computes as if lr=0.001"),
+    (check_adam_update, adam_wrong_default_lr, "default for `lr` is 0.01 but"),
+    (check_adam_update, adam_float32_bias_correction, "returned a wrong `w` on case 1 of 19"),
+    (check_adam_update, adam_no_correction_after_ten_steps, "on case 17 of 19, a late step"),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "fn", "diagnosis"),
+    WRONG + MORE_WRONG,
+    ids=[f.__name__ for _, f, _ in WRONG + MORE_WRONG],
+)
 def test_wrong_rules_fail_with_the_right_diagnosis(check, fn, diagnosis, capsys):
     with pytest.raises(CheckFailed) as excinfo:
         check(fn)
@@ -456,8 +884,11 @@ def test_wrong_rules_fail_with_the_right_diagnosis(check, fn, diagnosis, capsys)
 
 
 def test_the_wrong_rules_cover_every_rule_and_many_mistakes():
-    assert len(WRONG) >= 25
+    assert len(WRONG) >= 25 and len(MORE_WRONG) >= 30
     assert {check for check, _, _ in WRONG} == set(CHECKS.values())
+    assert {check for check, _, _ in MORE_WRONG} == set(CHECKS.values())
+    functions = [fn for _, fn, _ in WRONG + MORE_WRONG]
+    assert len(functions) == len(set(functions))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,7 +929,7 @@ def test_cases_cover_shapes_dtypes_calls_and_stay_finite(rule, monkeypatch):
         dtypes.add(case.args[0].dtype)
         styles.add("defaults" if len(bound.arguments) < len(signature.parameters) else "")
         styles.add("keyword" if case.kwargs else "positional")
-    assert {(), (1,), (3, 4)} <= shapes
+    assert {(), (1,), (3, 4), (2, 3, 2)} <= shapes
     assert dtypes == {np.dtype(np.float32), np.dtype(np.float64)}
     assert {"keyword", "positional"} <= styles
     if any(p.default is not inspect.Parameter.empty for p in signature.parameters.values()):
@@ -524,3 +955,22 @@ def test_cases_include_the_values_that_tell_mistakes_apart(rule, name, expected,
         bound.apply_defaults()
         found.add(bound.arguments[name])
     assert expected <= found
+
+
+@pytest.mark.parametrize(
+    ("rule", "state"),
+    [
+        (optim.adagrad_update, "sum_sq"),
+        (optim.rmsprop_update, "sq_avg"),
+        (optim.adam_update, "v"),
+    ],
+)
+def test_a_large_eps_case_starts_from_a_nonzero_state(rule, state, monkeypatch):
+    # there √G + ε, √(G + ε), √(G + ε²) and √G all differ, and so do αG + g² and G + g²
+    signature = inspect.signature(rule)
+    found = False
+    for case in _recorded(monkeypatch, CHECKS[rule])["cases"]:
+        bound = signature.bind(*case.args, **case.kwargs)
+        bound.apply_defaults()
+        found |= bound.arguments["eps"] >= 0.1 and bool(np.all(bound.arguments[state] > 0))
+    assert found

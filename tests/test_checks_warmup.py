@@ -180,3 +180,10 @@ def test_a_check_failure_is_an_assertion_error():
 def test_refuses_something_that_is_not_a_function():
     with pytest.raises(TypeError, match=r"check_slope\(slope\)"):
         check_slope(slope_textbook(math.sin, 0.0))
+
+
+def test_refuse_arrays_lives_in_feedback_and_is_still_importable_from_warmup():
+    from course_utils.checks import feedback, warmup
+
+    assert warmup.refuse_arrays is feedback.refuse_arrays
+    assert "refuse_arrays" in feedback.__all__

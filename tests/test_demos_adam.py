@@ -206,9 +206,15 @@ def test_tune_lr_reproduces_the_tuned_lrs_on_the_saddle():
         assert lr == adam.TUNED_LRS["saddle"][optimizer], optimizer
 
 
-def test_tune_lr_prefers_the_lowest_loss_and_refuses_a_grid_that_always_diverges():
-    bowl = landscapes.quadratic_bowl(10.0)  # gradient descent is stable for η < 2/10
-    assert adam.tune_lr(bowl, "sgd", steps=50, grid=[0.01, 0.1, 0.19, 0.5]) == 0.1
+def test_tune_lr_prefers_the_lowest_loss_then_the_earliest_arrival():
+    bowl = landscapes.quadratic_bowl(10.0)  # GD: fastest at η = 2/11, diverges above 2/10
+    assert adam.tune_lr(bowl, "sgd", steps=50, grid=[0.01, 0.15, 0.5]) == 0.15
+    round_bowl = landscapes.quadratic_bowl(1.0)  # η = 1 lands on the minimum in one step
+    assert adam.tune_lr(round_bowl, "sgd", steps=100, grid=[0.9, 1.0]) == 1.0
+
+
+def test_tune_lr_refuses_a_grid_that_always_diverges():
+    bowl = landscapes.quadratic_bowl(10.0)
     with pytest.raises(ValueError, match="diverged"):
         adam.tune_lr(bowl, "sgd", steps=50, grid=[0.5, 1.0])
     with pytest.raises(ValueError, match="grid"):
@@ -227,6 +233,8 @@ def test_race_runs_every_optimizer_at_its_tuned_lr():
     assert table.count("\n") == len(runs) and "Nesterov" in table and "(η = 0.56)" in table
     with pytest.raises(ValueError, match="landscape"):
         adam.race("himmelblau")
+    with pytest.raises(TypeError, match="results"):
+        adam.race_table({})
 
 
 def test_the_course_adam_equals_torch_on_a_race():
@@ -250,8 +258,11 @@ def test_weight_decay_bowl_derivatives_match_autograd():
     np.testing.assert_allclose(bowl.grad(w.detach().numpy()), w.grad.numpy(), rtol=1e-14)
     np.testing.assert_array_equal(bowl.hessian([0.0, 0.0]), [[2.0, 0.0], [0.0, 30.0]])
     assert bowl.min_value == 0.0 and np.array_equal(bowl.global_minimum, [1.0, -0.5])
-    with pytest.raises(ValueError, match="curvatures"):
+    assert bowl.window == ((-1.0, 1.5), (-1.0, 1.5))  # the origin and the minimum in view
+    with pytest.raises(ValueError, match=r"curvatures\[0\]"):
         adam.weight_decay_bowl((0.0, 1.0))
+    with pytest.raises(TypeError, match="center"):
+        adam.weight_decay_bowl(center=1.5)
 
 
 @pytest.mark.parametrize(

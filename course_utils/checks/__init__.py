@@ -9,6 +9,7 @@ from .feedback import CheckFailed
 from .gradient_descent import check_gradient_descent
 from .local_minima import check_classify_critical_point
 from .losses import check_cross_entropy, check_mse
+from .network import check_filter_normalize, check_training_choice
 from .optim import (
     check_adagrad_update,
     check_adam_update,
@@ -16,6 +17,7 @@ from .optim import (
     check_rmsprop_update,
     check_sgd_update,
 )
+from .schedules import check_cosine_lr, check_should_stop, check_triangular2_lr
 from .stochastic import check_minibatch_gradient, check_per_example_gradients, check_sgd_epoch
 from .warmup import check_slope
 
@@ -34,4 +36,9 @@ __all__ = [
     "check_adagrad_update",
     "check_rmsprop_update",
     "check_adam_update",
+    "check_training_choice",
+    "check_filter_normalize",
+    "check_cosine_lr",
+    "check_triangular2_lr",
+    "check_should_stop",
 ]

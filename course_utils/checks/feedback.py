@@ -21,7 +21,13 @@ Writing the check for a new exercise (in ``checks/<topic>.py``) takes three thin
   default ("your function ignores `eps`"), which is how hard-coded values show.
 - **the check**: ``check_function(fn, "sgd_update", reference=sgd_update, cases=...,
   outputs=("w",), mutants=...)``. ``outputs`` names what the function returns: one name means
-  a single value, several mean a tuple in that order.
+  a single value, several mean a tuple in that order. An output is an array (or a number)
+  when the reference returns numbers, and a label (a string, compared by equality) when it
+  returns a string; ``labels=("minimum", "maximum", ...)`` lists the allowed answers, and any
+  other string is refused with that list.
+- **one number**: where the answer is a single number (a slope, a loss), call
+  ``refuse_arrays(fn, name, cases, hint)`` first: an array of the right values would otherwise
+  fail only as a shape mismatch, and this says in the exercise's words what to return.
 
 For each case, in order, a check:
 
@@ -34,14 +40,18 @@ For each case, in order, a check:
    float64 inputs float64);
 3. compares the values: ``|got − expected| ≤ rtol·|expected| + atol·max|expected|``, with
    rtol, atol = 1e-6, 1e-9 in float64 and 1e-5, 1e-6 in float32 (atol is relative to the
-   array's largest value, so tiny states are compared as strictly as large ones);
+   array's largest value, so tiny states are compared as strictly as large ones); a check
+   whose reference is a few exact operations passes stricter ones, e.g.
+   ``tolerances={np.float64: (1e-10, 1e-12)}``, so that float64 computed in float32 fails;
 4. fails if a correct output is one of the arrays it was given (results must be new arrays).
 
 Every case runs even after a wrong value, so that the diagnosis can use them all. The first
 failing case is reported. For wrong values the likely cause is, in order: a default that
 differs from the exercise's (read off the learner's signature) when that case relied on the
-defaults; else the mutant that agrees with the learner on the failing case and on the most
-cases overall (the first listed wins a tie).
+defaults; parameters in another order than the exercise's when that case passed them by
+position; else the mutant that agrees with the learner on the failing case and on the most
+cases overall (the first listed wins a tie); else, where the check set stricter tolerances,
+float64 results right only to the default tolerance (float32's precision).
 """
 
 import inspect
@@ -56,7 +66,7 @@ import numpy as np
 
 from .. import validation
 
-__all__ = ["CheckFailed", "Case", "Mutant", "make_case", "check_function"]
+__all__ = ["CheckFailed", "Case", "Mutant", "make_case", "check_function", "refuse_arrays"]
 
 _TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
 _NUMBERS = "biuf"  # dtype kinds compared as numbers
@@ -106,13 +116,18 @@ def make_case(label, reference, inputs, hyperparameters, call="keyword"):
     return Case(label, tuple(inputs), dict(hyperparameters))
 
 
-def check_function(fn, name, *, reference, cases, outputs, mutants=()):
-    """Print one line if ``fn`` agrees with ``reference`` on every case, else raise CheckFailed."""
+def check_function(fn, name, *, reference, cases, outputs, mutants=(), labels=(), tolerances=None):
+    """Print one line if ``fn`` agrees with ``reference`` on every case, else raise CheckFailed.
+
+    ``labels``: for outputs that are strings, the allowed answers (empty: any string).
+    ``tolerances``: ``{dtype: (rtol, atol)}`` in place of the defaults for those dtypes.
+    """
     __tracebackhide__ = True
     if not callable(fn):
         raise TypeError(f"fn must be your function itself, e.g. check_{name}({name}); got {fn!r}")
     signature = inspect.signature(reference)
     mutants = (*mutants, *_ignoring_arguments(signature, reference))
+    tolerances = {**_TOLERANCES, **{np.dtype(k): v for k, v in (tolerances or {}).items()}}
     compared = []  # (case, learner's outputs, reference's) for each case compared
     failure = None  # (case number, message; None for wrong values)
     for number, case in enumerate(cases, 1):
@@ -126,11 +141,11 @@ def check_function(fn, name, *, reference, cases, outputs, mutants=()):
         else:
             passed = signature.bind(*args, **kwargs).arguments
             problem = _changed_inputs(case, passed, signature) or _malformed(
-                result, expected, outputs
+                result, expected, outputs, labels
             )
         if problem is None:
             got = _outputs(result, len(outputs))
-            if _agree(got, expected):
+            if _agree(got, expected, tolerances):
                 problem = _aliased(got, passed, outputs)
             elif failure is None:
                 failure = (number, None)
@@ -146,7 +161,7 @@ def check_function(fn, name, *, reference, cases, outputs, mutants=()):
     where = f"on case {number} of {len(cases)}, {_describe(case, name, signature)}"
     if problem is None:
         message = f"{name} returned a wrong " + _wrong_values(
-            fn, compared[number - 1], compared, reference, outputs, mutants, where
+            fn, compared[number - 1], compared, reference, outputs, mutants, where, tolerances
         )
     else:
         what, hint = problem
@@ -174,24 +189,26 @@ def _outputs(result, count):
     return (np.asarray(result),) if count == 1 else tuple(np.asarray(x) for x in result)
 
 
-def _close(got, expected):
+def _close(got, expected, tolerances=_TOLERANCES):
     """Elementwise agreement: numbers within the dtype's tolerance (nan matches nan, inf
     matches inf), anything else (labels) by equality."""
     if got.dtype.kind not in _NUMBERS or expected.dtype.kind not in _NUMBERS:
         same_kind = got.dtype.kind == expected.dtype.kind
         return np.asarray(got == expected) if same_kind else np.zeros(expected.shape, bool)
-    rtol, atol = _TOLERANCES.get(expected.dtype, (0.0, 0.0))
+    rtol, atol = tolerances.get(expected.dtype, (0.0, 0.0))
     got, expected = got.astype(np.float64), expected.astype(np.float64)
     finite = np.abs(expected[np.isfinite(expected)])
     scale = finite.max() if finite.size else 0.0
     with np.errstate(invalid="ignore"):
         near = np.abs(got - expected) <= rtol * np.abs(expected) + atol * scale
-    return near | (got == expected) | (np.isnan(got) & np.isnan(expected))
+    # inf matches only the same inf: its tolerance rtol·inf would let any number through
+    return (near & np.isfinite(expected)) | (got == expected) | (np.isnan(got) & np.isnan(expected))
 
 
-def _agree(got, expected):
+def _agree(got, expected, tolerances=_TOLERANCES):
     return all(
-        g.shape == e.shape and _close(g, e).all() for g, e in zip(got, expected, strict=True)
+        g.shape == e.shape and _close(g, e, tolerances).all()
+        for g, e in zip(got, expected, strict=True)
     )
 
 
@@ -236,7 +253,7 @@ def _changed_inputs(case, passed, signature):
     return None
 
 
-def _malformed(result, expected, outputs):
+def _malformed(result, expected, outputs, labels=()):
     if result is None:
         return "returned None", "Did you forget `return`?"
     wanted = ", ".join(outputs)
@@ -250,7 +267,7 @@ def _malformed(result, expected, outputs):
             what = f"returned {len(result)} value" + ("s" * (len(result) != 1))
             return what, f"It must return {len(outputs)}: ({wanted})."
     for out, value, reference in zip(outputs, _values(result, len(outputs)), expected, strict=True):
-        problem = _wrong_kind(out, value, reference)
+        problem = _wrong_kind(out, value, reference, labels)
         if problem is not None:
             return problem
     return None
@@ -260,11 +277,15 @@ def _values(result, count):
     return (result,) if count == 1 else tuple(result)
 
 
-def _wrong_kind(out, value, reference):
+def _wrong_kind(out, value, reference, labels=()):
     if reference.dtype.kind == "U":
+        allowed = ", ".join(map(repr, labels))
         if isinstance(value, str):
-            return None
-        return f"returned {_a(value)} as `{out}`", f"Return a string, such as {reference.item()!r}."
+            if not labels or value in labels:
+                return None
+            return f"returned {value!r} as `{out}`", f"Return exactly one of {allowed}."
+        such_as = f"one of {allowed}" if labels else f"such as {reference.item()!r}"
+        return f"returned {_a(value)} as `{out}`", f"Return a string, {such_as}."
     if type(value).__module__.split(".")[0] == "torch":
         return f"returned a torch tensor as `{out}`", "Convert it back with `.detach().numpy()`."
     if not isinstance(value, (np.ndarray, np.generic, numbers.Number)):
@@ -274,7 +295,9 @@ def _wrong_kind(out, value, reference):
         return f"returned `{out}` with shape {shape} instead of {reference.shape}", None
     if dtype != reference.dtype:
         hint = None
-        if reference.dtype == np.float32:
+        if isinstance(value, float) and not isinstance(value, np.generic):
+            hint = "Return a NumPy array: float(...) and .item() give a Python float (float64)."
+        elif reference.dtype == np.float32:
             hint = (
                 "Keep float32 inputs in float32: NumPy does when they meet Python numbers, "
                 "so look for np.float64(...), np.array(...) or .astype(float) in your code."
@@ -306,29 +329,47 @@ def _aliased(got, passed, outputs):
 # ---------------------------------------------------------------------------------------------
 
 
-def _wrong_values(fn, failing, compared, reference, outputs, mutants, where):
+def _wrong_values(fn, failing, compared, reference, outputs, mutants, where, tolerances):
     """'`m` on case 3 of 17, ...: m[0] should be 0.1 but is 0.2. Likely cause: ...'."""
     case, got, expected = failing
-    wrong = [
-        k for k, (g, e) in enumerate(zip(got, expected, strict=True)) if not _close(g, e).all()
-    ]
+    close = [_close(g, e, tolerances) for g, e in zip(got, expected, strict=True)]
+    wrong = [k for k, agree in enumerate(close) if not agree.all()]
     names = [f"`{outputs[k]}`" for k in wrong]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     first = wrong[0]
-    position = tuple(np.argwhere(~_close(got[first], expected[first]))[0])
+    position = tuple(np.argwhere(~close[first])[0])
     at = f"{outputs[first]}[{', '.join(map(str, position))}]" if position else outputs[first]
-    message = (
-        f"{listed} {where}: {at} should be "
-        f"{_show(expected[first][position])} but is {_show(got[first][position])}."
-    )
-    cause = _wrong_default(fn, case, reference) or _matching_mutant(
-        failing, compared, reference, outputs, mutants
+    should, but = _show(expected[first][position], got[first][position])
+    message = f"{listed} {where}: {at} should be {should} but is {but}."
+    cause = (
+        _wrong_default(fn, case, reference)
+        or _reordered_parameters(fn, case, reference)
+        or _matching_mutant(failing, compared, reference, outputs, mutants, tolerances)
+        or _imprecise(got, expected)
     )
     return message + (f" Likely cause: {cause}" if cause else "")
 
 
-def _show(value):
-    return f"{float(value):.7g}" if np.asarray(value).dtype.kind in _NUMBERS else repr(value.item())
+def _show(expected, got):
+    """Both as text: labels by repr, numbers to 7 significant digits or as many as differ."""
+    if expected.dtype.kind not in _NUMBERS or got.dtype.kind not in _NUMBERS:
+        return repr(expected.item()), repr(got.item())
+    expected, got = float(expected), float(got)
+    for digits in range(7, 18):
+        shown = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
+def _imprecise(got, expected):
+    """Float64 results within the default tolerance but not a stricter one a check set."""
+    if all(e.dtype == np.float64 for e in expected) and _agree(got, expected):
+        return (
+            "your results are right to only about 7 digits, as when float64 is computed in "
+            "float32: keep float64 inputs in float64."
+        )
+    return None
 
 
 def _wrong_default(fn, case, reference):
@@ -354,28 +395,50 @@ def _wrong_default(fn, case, reference):
     return None
 
 
-def _matching_mutant(failing, compared, reference, outputs, mutants):
+def _reordered_parameters(fn, case, reference):
+    """The learner's parameters in another order, when the case passes some by position."""
+    ours = list(inspect.signature(reference).parameters)
+    try:
+        theirs = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return None
+    by_position = ours[: len(case.args)]
+    if not set(by_position) <= set(theirs) or theirs[: len(by_position)] == by_position:
+        return None
+    return (
+        f"your parameters are in the order ({', '.join(theirs)}) but the exercise's are "
+        f"({', '.join(ours)}), and this case passes them by position."
+    )
+
+
+def _matching_mutant(failing, compared, reference, outputs, mutants, tolerances):
     """The diagnosis of the mutant agreeing with the learner on the failing case and on most."""
+    signature = inspect.signature(reference)
+
+    def agrees(mutant, run):
+        case, got, _ = run
+        try:
+            with np.errstate(all="ignore"):
+                theirs = _outputs(mutant.fn(**_arguments(case, signature)), len(outputs))
+        except Exception:  # a mutant that cannot run on this case does not explain it
+            return False
+        return _agree(got, theirs, tolerances)
+
     best, best_score = None, 0
     for mutant in mutants:
-        if not _mutant_agrees(mutant, failing, reference, outputs):
+        if not agrees(mutant, failing):
             continue
-        score = sum(_mutant_agrees(mutant, run, reference, outputs) for run in compared)
+        score = sum(agrees(mutant, run) for run in compared)
         if score > best_score:
             best, best_score = mutant.diagnosis, score
     return best
 
 
-def _mutant_agrees(mutant, run, reference, outputs):
-    case, got, _ = run
-    bound = inspect.signature(reference).bind(*_copy(case.args), **_copy(case.kwargs))
+def _arguments(case, signature):
+    """Copies of the case's arguments, each by its contract name, defaults filled in."""
+    bound = signature.bind(*_copy(case.args), **_copy(case.kwargs))
     bound.apply_defaults()
-    try:
-        with np.errstate(all="ignore"):
-            theirs = _outputs(mutant.fn(**bound.arguments), len(outputs))
-    except Exception:  # a mutant that cannot run on this case does not explain it
-        return False
-    return _agree(got, theirs)
+    return bound.arguments
 
 
 def _ignoring_arguments(signature, reference):
@@ -408,3 +471,31 @@ def _describe(case, name, signature):
     if arrays:
         text += f" with {arrays[0].dtype} arrays of shape {arrays[0].shape}"
     return text
+
+
+# ---------------------------------------------------------------------------------------------
+# One number, not an array
+# ---------------------------------------------------------------------------------------------
+
+
+def refuse_arrays(fn, name, cases, hint):
+    """Fail if ``fn`` returns a NumPy array on any case where one number is asked for.
+
+    ``check_function`` would only report a shape mismatch; this says in the exercise's words
+    (``hint``, e.g. "return one float, e.g. `return float(...)`.") what to return. It stops at
+    the first case that raises: ``check_function`` reports that one, with the line that raised.
+    """
+    __tracebackhide__ = True
+    if not callable(fn):
+        return  # check_function says what fn must be
+    for case in cases:
+        # copies: a function that changes its inputs must not spoil the case for check_function
+        try:
+            result = _call(fn, case.args, case.kwargs)
+        except Exception:
+            return
+        if isinstance(result, np.ndarray):
+            raise CheckFailed(
+                f"{name} returned a NumPy array of shape {result.shape} instead of one number "
+                f"on {case.label}; {hint}"
+            )

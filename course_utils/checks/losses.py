@@ -20,8 +20,7 @@ import numbers
 import numpy as np
 
 from .. import losses
-from .feedback import Mutant, check_function, make_case
-from .warmup import refuse_arrays
+from .feedback import Mutant, check_function, make_case, refuse_arrays
 
 __all__ = ["check_mse", "check_cross_entropy"]
 

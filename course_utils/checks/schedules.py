@@ -411,13 +411,15 @@ def _smith(t, base_lr, max_lr, step_size, scale=lambda cycle, t: 1 / 2 ** (cycle
     return base_lr + (max_lr - base_lr) * max(0.0, 1 - x) * scale(cycle, t)
 
 
-def _tri_mutant(shift=0, period=1.0, base=None, scale=None):
-    """triangular2 with t shifted, step_size scaled, base_lr replaced or another amplitude."""
+def _tri_mutant(shift=0, phase=0, period=1.0, base=None, scale=None):
+    """triangular2 with t shifted (by ``shift`` steps and ``phase`` step sizes), step_size
+    scaled by ``period``, base_lr replaced by ``base`` or another amplitude ``scale``."""
 
     def lr_at(t, base_lr, max_lr, step_size):
         changes = {} if scale is None else {"scale": scale(step_size)}
         base_lr = base_lr if base is None else base
-        return _smith(t + shift, base_lr, max_lr, period * step_size, **changes)
+        t = t + shift + phase * step_size
+        return _smith(t, base_lr, max_lr, period * step_size, **changes)
 
     return lr_at
 
@@ -479,6 +481,11 @@ _TRI_MUTANTS = (
         _whole_rate_halved,
         "you halve the whole rate, base_lr included; halve only the amplitude "
         "max_lr − base_lr, so the rate still returns to base_lr at the end of every cycle.",
+    ),
+    Mutant(
+        _tri_mutant(phase=1),
+        "your cycle starts at the peak; it must start at base_lr and reach max_lr after "
+        "step_size steps.",
     ),
     Mutant(
         _without_abs,

@@ -15,7 +15,7 @@ right number.
 
 import numpy as np
 
-from .feedback import CheckFailed, Mutant, check_function, make_case
+from .feedback import Mutant, check_function, make_case, refuse_arrays
 
 __all__ = ["check_slope"]
 
@@ -101,28 +101,3 @@ def check_slope(fn):
     ]
     refuse_arrays(fn, "slope", cases, "return one float, e.g. `return float(...)`.")
     check_function(fn, "slope", reference=_slope, cases=cases, outputs=("slope",), mutants=_MUTANTS)
-
-
-def refuse_arrays(fn, name, cases, hint):
-    """Fail if ``fn`` returns a NumPy array where one number is asked for.
-
-    ``check_function`` would only report a shape mismatch; this says in the exercise's words
-    what to return. It stops at the first case that raises: ``check_function`` reports that
-    one, with the line that raised.
-    """
-    __tracebackhide__ = True
-    if not callable(fn):
-        return
-    for case in cases:
-        # copies: a function that changes its inputs must not spoil the case for check_function
-        args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
-        try:
-            with np.errstate(all="ignore"):
-                result = fn(*args, **case.kwargs)
-        except Exception:
-            return
-        if isinstance(result, np.ndarray):
-            raise CheckFailed(
-                f"{name} returned a NumPy array of shape {result.shape} instead of one number "
-                f"on {case.label}; {hint}"
-            )

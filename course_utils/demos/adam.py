@@ -35,6 +35,8 @@ __all__ = [
     "race",
     "race_table",
     "weight_decay_bowl",
+    "BETA1_VALUES",
+    "BETA2_VALUES",
     "adam_explorer",
 ]
 
@@ -181,7 +183,7 @@ RACES = {
 
 # tune_lr's choice for every optimizer on every landscape, as quarter decades k: η = 10^(k/4).
 # The other hyperparameters stay at their defaults (momentum 0.9; RMSProp α = 0.99; Adam
-# β = (0.9, 0.999)). The tests recompute them.
+# β = (0.9, 0.999)). tune_lr recomputes any of them; the tests recompute the saddle's.
 _TUNED_EXPONENTS = {
     "rosenbrock": {
         "sgd": -11,
@@ -210,8 +212,9 @@ def _score(trajectory, landscape):
 def tune_lr(landscape, optimizer, start=None, steps=None, grid=LR_GRID):
     """The η from ``grid`` with which ``optimizer`` ends lowest on ``landscape``.
 
-    Every η runs the same number of steps from the same start (for a landscape in ``RACES``,
-    its start and steps by default); a run that diverges is out. The lowest final loss wins;
+    Every η runs the same number of steps from the same start: by default, for a landscape in
+    ``RACES`` its race start and steps, otherwise its own start and 300 steps. A run that
+    diverges is out. The lowest final loss wins;
     among runs that end within ``FLOOR`` of the minimum, the one that got there first.
     """
     landscape, start, steps = _race_setup(landscape, start, steps)
@@ -239,17 +242,17 @@ def _race_setup(landscape, start, steps):
     return landscape, start, steps
 
 
-def race(landscape, optimizers=RACE_OPTIMIZERS, steps=None):
-    """Every optimizer in ``optimizers`` on a landscape in ``RACES``, each at its tuned η.
+def race(landscape):
+    """Every optimizer of ``RACE_OPTIMIZERS`` on a landscape in ``RACES``, at its tuned η.
 
-    Returns ``{name: Trajectory}``, labelled "Adam, η = 0.56" and so on; a run that diverges
-    stops there and says so in its label.
+    Returns ``{name: Trajectory}``, labelled "Adam, η = 0.562" and so on; a run that diverges
+    stops there, and its ``diverged`` says where.
     """
     name = choice("landscape", landscape, tuple(RACES))
-    _, start, steps = _race_setup(name, None, steps)
+    _, start, steps = _race_setup(name, None, None)
     runs = {}
-    for optimizer in optimizers:
-        lr = TUNED_LRS[name][choice("optimizer", optimizer, RACE_OPTIMIZERS)]
+    for optimizer in RACE_OPTIMIZERS:
+        lr = TUNED_LRS[name][optimizer]
         label = f"{_optimizer_class(optimizer)[2]}, η = {lr:.3g}"
         runs[optimizer] = descend(
             name, start, optimizer, steps, lr=lr, on_divergence="stop", label=label
@@ -274,7 +277,7 @@ def race_table(results):
             run = results[name][optimizer]
             gap = run.losses[-1] - _landscape(name).min_value
             cell = "diverged" if run.diverged else f"{gap:.1e}" if gap > FLOOR else f"≤ {FLOOR:.0e}"
-            cells.append(f"{cell} (η = {TUNED_LRS[name][optimizer]:.2g})".rjust(width))
+            cells.append(f"{cell} (η = {run.lrs[0]:.2g})".rjust(width))
         lines.append(f"{_optimizer_class(optimizer)[2]:10}" + "".join(cells))
     return "\n".join(lines)
 
@@ -292,8 +295,9 @@ def weight_decay_bowl(curvatures=(1.0, 100.0), center=(1.5, 1.5)):
     weighs the two. With an L2 penalty ½λ‖w‖² the minimum moves to $w_i = a_i c_i / (a_i +
     \lambda)$ for each weight.
     """
-    curvature_x, curvature_y = (positive(f"curvatures[{i}]", c) for i, c in enumerate(curvatures))
-    center_x, center_y = (real(f"center[{i}]", c) for i, c in enumerate(center))
+    curvature_x, curvature_y = _pair("curvatures", curvatures, positive)
+    center_x, center_y = _pair("center", center, real)
+    low, high = min(0.0, center_x, center_y) - 0.5, max(0.0, center_x, center_y) + 0.5
 
     def f(x, y):
         return 0.5 * curvature_x * (x - center_x) ** 2 + 0.5 * curvature_y * (y - center_y) ** 2
@@ -314,9 +318,16 @@ def weight_decay_bowl(curvatures=(1.0, 100.0), center=(1.5, 1.5)):
         df=df,
         d2f=d2f,
         minima=[[center_x, center_y]],
-        window=((-0.5, 2.0), (-0.5, 2.0)),
+        window=((low, high), (low, high)),  # the origin, where decay pulls, and the minimum
         start=[0.0, 0.0],
     )
+
+
+def _pair(name, value, check):
+    """Two numbers, each passed through ``check`` (e.g. ``positive``) under its own name."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{name} must be a pair of numbers (x, y), got {value!r}")
+    return tuple(check(f"{name}[{i}]", number) for i, number in enumerate(value))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@ r"""Lesson 10: learning-rate schedules held against torch, two experiments, and 
 
 - ``torch_lrs(make_scheduler, steps, lr)``: the rates a ``torch.optim.lr_scheduler`` gives
   for t = 0, …, steps − 1, to hold ``course_utils.schedules`` against;
-- ``max_relative_difference(ours, theirs)``: the largest |ours − theirs| / |theirs|;
+- ``max_relative_difference(ours, theirs)``: the largest |ours − theirs| / |theirs|, and
+  ``torch_differences(pairs, steps, lr)``: that for each schedule against its torch twin;
 - ``overfitting_problem()``: a polynomial fit to a few noisy points, whose validation loss
   falls and then rises: the case for early stopping;
 - ``steepest_lr(result)``: where the smoothed loss of an LR range test falls fastest;
@@ -21,6 +22,7 @@ from ..validation import as_float_array, nonnegative, nonnegative_int, positive,
 __all__ = [
     "torch_lrs",
     "max_relative_difference",
+    "torch_differences",
     "overfitting_problem",
     "steepest_lr",
     "EXPLORER_SCHEDULES",
@@ -73,6 +75,27 @@ def max_relative_difference(ours, theirs):
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(gap == 0, 0.0, gap / np.abs(theirs))
     return float(relative.max(initial=0.0))
+
+
+def torch_differences(pairs, steps, lr):
+    """``{label: max relative difference}`` of each schedule from its torch scheduler.
+
+    ``pairs`` maps a label to ``(schedule, make_scheduler)``: a function lr(t) from
+    ``course_utils.schedules`` and what ``torch_lrs`` needs to build torch's counterpart on an
+    optimizer whose rate starts at ``lr``. Both are compared over t = 0, …, steps − 1.
+    """
+    steps = positive_int("steps", steps)
+    differences = {}
+    for label, pair in pairs.items():
+        try:
+            schedule, make_scheduler = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"pairs[{label!r}] must be a pair (schedule, make_scheduler), got {pair!r}"
+            ) from None
+        ours = [schedule(t) for t in range(steps)]
+        differences[label] = max_relative_difference(ours, torch_lrs(make_scheduler, steps, lr))
+    return differences
 
 
 def overfitting_problem(n_train=20, n_val=200, degree=15, noise=0.3, seed=0):
@@ -197,7 +220,7 @@ def _regression_run():
     return X, y, float(np.mean((design @ solution - y) ** 2))
 
 
-_EPOCHS, _BATCH = 30, 8
+_EPOCHS, _BATCH = 20, 8
 _LOSS_FLOOR = 1e-7  # where the log axis ends: an excess loss this small is "at the minimum"
 
 
@@ -212,9 +235,10 @@ def _train(X, y, schedule):
 def schedule_explorer(name="cosine", lr=0.1, warmup=0):
     r"""A dropdown for the schedule and sliders for its parameters, over lr(t) and a run.
 
-    Left: the rate lr(t) over the T = 240 steps of the run. Right: the loss of SGD (batches of
-    8) on a noisy linear regression that follows the schedule, minus the lowest loss
-    possible, on a log axis, next to a constant rate at the same peak η (dashed). A constant
+    Left: the rate lr(t) over the T = 160 steps of the run, as a fraction of the peak η.
+    Right: the loss of SGD (batches of 8) on a noisy linear regression that follows the
+    schedule, minus the lowest loss possible, on a log axis, next to a constant rate at the
+    same peak η (dashed). A constant
     rate stalls at SGD's noise floor; annealing schedules go below it. Only the sliders the
     chosen schedule uses are shown, named as torch names them.
     """
@@ -233,7 +257,9 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
 
     fig, (ax_lr, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.0))
     (lr_curve,) = ax_lr.plot([], [], color=plotting.COLORS[0])
-    ax_lr.set(xlim=(0, steps), xlabel="step t", ylabel="learning rate", title="lr(t)")
+    # the shape on fixed axes (redrawing moving tick labels would cost half of each redraw)
+    ax_lr.set(xlim=(0, steps), ylim=(0, 1.05), xlabel="step t", ylabel="lr(t) / peak η")
+    ax_lr.set_title("the schedule")
     (reference,) = ax_loss.plot(
         [], [], "--", color=plotting.COLORS[6], linewidth=1.5, label="constant η"
     )
@@ -256,42 +282,52 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
                 controls[slider].description = used[slider]
         schedule = explorer_schedule(name, steps, lr, warmup=warmup, **values)
         rates = [schedule(t) for t in range(steps)]
-        lr_curve.set_data(np.arange(steps), rates)
-        ax_lr.set_ylim(0, 1.08 * max(rates))
+        lr_curve.set_data(np.arange(steps), np.array(rates) / lr)
         if lr not in constant_runs:
             constant_runs[lr] = _train(X, y, schedules.constant(lr))
         baseline, run = constant_runs[lr], _train(X, y, schedule)
         reference.set_data(epoch_steps[: len(baseline.losses)], excess(baseline))
         loss_curve.set_data(epoch_steps[: len(run.losses)], excess(run))
-        ending = run.diverged.split(":")[0] if run.diverged else f"final {run.losses[-1] - lowest:.1e}"
-        title.set_text(f"{schedule!r}".replace("linear_warmup", "warm-up") + f" — {ending}")
+        settings = [f"peak η = {lr:.3g}"] + [f"{used[key]} = {values[key]:.3g}" for key in used]
+        settings += [f"{warmup} warm-up steps"] if warmup else []
+        ending = run.diverged.split(":")[0] if run.diverged else f"ends {excess(run)[-1]:.0e} above"
+        title.set_text(f"{name}: {', '.join(settings)} — {ending}")
         title.set_color(plotting.OKABE_ITO["vermillion" if run.diverged else "black"])
         return run
 
-    wide = {"style": {"description_width": "initial"}, "layout": ipywidgets.Layout(width="300px")}
+    def wide():  # a Layout each: hiding one slider must not hide the others
+        return {
+            "style": {"description_width": "initial"},
+            "layout": ipywidgets.Layout(width="300px"),
+        }
+
     controls = {
         "name": ipywidgets.Dropdown(options=list(EXPLORER_SCHEDULES), value=name),
         "lr": ipywidgets.FloatLogSlider(
-            value=lr, base=10, min=-3, max=np.log10(0.5), step=0.02, description="peak η",
-            readout_format=".3g", **wide,
+            value=lr,
+            base=10,
+            min=-3,
+            max=np.log10(0.5),
+            step=0.02,
+            description="peak η",
+            readout_format=".3g",
+            **wide(),
         ),
         "warmup": ipywidgets.IntSlider(
-            value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide
+            value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide()
         ),
-        "period": ipywidgets.IntSlider(value=steps // 3, min=1, max=steps, **wide),
-        "gamma": ipywidgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, **wide),
+        "period": ipywidgets.IntSlider(value=steps // 3, min=1, max=steps, **wide()),
+        "gamma": ipywidgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, **wide()),
         "gamma_per_step": ipywidgets.FloatSlider(
-            value=0.99, min=0.95, max=1.0, step=0.001, readout_format=".3f", **wide
+            value=0.99, min=0.95, max=1.0, step=0.001, readout_format=".3f", **wide()
         ),
-        "T_mult": ipywidgets.IntSlider(value=1, min=1, max=3, **wide),
+        "T_mult": ipywidgets.IntSlider(value=1, min=1, max=3, **wide()),
         "base_ratio": ipywidgets.FloatLogSlider(
-            value=0.1, base=10, min=-3, max=0, step=0.1, readout_format=".3g", **wide
+            value=0.1, base=10, min=-3, max=0, step=0.1, readout_format=".3g", **wide()
         ),
-        "pct_start": ipywidgets.FloatSlider(value=0.3, min=0.05, max=0.9, step=0.05, **wide),
+        "pct_start": ipywidgets.FloatSlider(value=0.3, min=0.05, max=0.9, step=0.05, **wide()),
     }
-    demo = widgets.Demo(
-        fig, update, controls, animated=[lr_curve, ax_lr, reference, loss_curve, title]
-    )
+    demo = widgets.Demo(fig, update, controls, animated=[lr_curve, reference, loss_curve, title])
     # three rows of controls: the choice, the sliders every schedule has, its own sliders
     demo.widget.children = (
         ipywidgets.HBox([controls["name"], controls["lr"], controls["warmup"]]),

@@ -19,6 +19,8 @@ LESSON_MODULES = (
     "stochastic",
     "momentum",
     "adaptive",
+    "adam",
+    "network",
 )
 
 _REGISTRY = {}

@@ -32,13 +32,17 @@ def _figure(figsize, nrows, ncols):
 @figure("09_race")
 def race():
     """Each optimizer at its tuned η on each race landscape: paths above, losses below."""
-    fig, axes = _figure((20.0, 12.0), 2, len(adam.RACES))
+    fig, axes = _figure((16.0, 10.0), 2, len(adam.RACES))
     for column, name in enumerate(adam.RACES):
         runs = list(adam.race(name).values())
         minimum = _landscape(name).min_value
-        plotting.contour(name, runs, ax=axes[0, column], legend=False)
-        gaps = {run.label: np.maximum(run.losses - minimum, adam.FLOOR) for run in runs}
-        ax = plotting.loss_curves(gaps, ax=axes[1, column], title=f"{runs[0].steps} steps")
+        plotting.contour(name, runs, ax=axes[0, column], levels=15, legend=False)
+        # name only: each landscape has its own tuned η (they are in the notebook's table)
+        gaps = {
+            run.label.split(",")[0]: np.maximum(run.losses - minimum, adam.FLOOR) for run in runs
+        }
+        title = f"{runs[0].steps} steps, each at its tuned η"
+        ax = plotting.loss_curves(gaps, ax=axes[1, column], title=title)
         ax.set_ylabel("loss − minimum (log scale)")
         if column > 0:  # one legend is enough: the colours are the same in every panel
             ax.get_legend().remove()

@@ -1,0 +1,541 @@
+"""Downhill's speed benchmark: is the course fast enough that nobody waits?
+
+Run it from the repository root (it takes two to four minutes on two cores)::
+
+    python benchmarks/run.py                       # all of it: a table of results and targets
+    python benchmarks/run.py --json results.json   # ... and every number, as JSON
+    python benchmarks/run.py --only adam capstone  # some of: adam capstone notebooks widgets import
+
+What it measures, and the target for each:
+
+- ``adam``: one ``course_utils.optim.Adam.step`` on 10M float32 parameters against
+  ``torch.optim.Adam`` (its CPU default, the for-loop implementation), interleaved step by step
+  in one run; the ratio of medians should be ≤ 1. Both start from the same weights and see the
+  same gradient, so the benchmark also reports how far apart their weights end.
+- ``capstone``: the capstone's training loop (``network.fit``, an ``network.mlp`` trained by
+  ``course_utils.optim.Adam`` on ``data.load_digits``) against scikit-learn's
+  ``MLPClassifier(solver="adam")`` with the same width, learning rate, batch size and no
+  regularisation, on the same split, each evaluated on the test set after every epoch; runs
+  alternate. The time until the test accuracy first reaches 0.97 (ratio of medians) should be
+  ≤ 0.5, and the capstone's final test accuracy ≥ 0.97.
+- ``notebooks``: every notebook in ``notebooks/`` run top to bottom by nbclient in a fresh
+  kernel, one after another: each ≤ 15 s (kernel start included), all together ≤ 90 s. Each
+  notebook's slowest cells are listed, so a slow lesson says where its time goes.
+- ``widgets``: every lecture demo (each ``*_explorer`` in ``course_utils.demos`` and
+  ``widgets.learning_rate_explorer``), built with its notebook's arguments, then its controls
+  moved across their ranges one at a time, as a dragged slider does: the median
+  ``demo.last_redraw_ms`` of each demo should be ≤ 100 ms.
+- ``import``: ``import course_utils`` in a fresh interpreter, median of several: ≤ 0.3 s; each
+  submodule's import time is listed too.
+
+Timings move with whatever else the machine runs. The ratios compare against references
+measured in the same run, interleaved, so that load slows both sides alike; for the absolute
+timings (notebooks, redraws, import) the CPU time is reported next to the wall-clock time,
+because a busy machine stretches the second but not the first. The README's Benchmarks section
+holds the latest results and the machine they came from.
+"""
+
+import argparse
+import datetime
+import importlib
+import inspect
+import json
+import os
+import pkgutil
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# metric: (comparison, bound); the README's table lists the same.
+TARGETS = {
+    "adam_step_ratio_vs_torch": ("≤", 1.0),
+    "capstone_time_to_97_ratio_vs_sklearn": ("≤", 0.5),
+    "capstone_test_accuracy": ("≥", 0.97),
+    "slowest_notebook_seconds": ("≤", 15.0),
+    "course_run_all_seconds": ("≤", 90.0),
+    "slowest_widget_redraw_ms": ("≤", 100.0),
+    "import_seconds": ("≤", 0.3),
+}
+
+
+def _median_ms(seconds):
+    return 1000 * statistics.median(seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adam: course_utils.optim.Adam.step against torch.optim.Adam.step
+# ---------------------------------------------------------------------------------------------
+
+
+def adam_step(n=10_000_000, steps=15, seed=0):
+    """Median milliseconds of one Adam step on ``n`` float32 parameters, ours and torch's.
+
+    The two optimizers take turns (who goes first alternates) on copies of the same weights
+    with the same gradient, so after the race their weights should agree to float32 rounding.
+    """
+    import torch
+
+    from course_utils import optim
+
+    rng = np.random.default_rng(seed)
+    weights = rng.standard_normal(n, dtype=np.float32)
+    grad = rng.standard_normal(n, dtype=np.float32)
+    ours = optim.Adam([weights.copy()], lr=1e-3)
+    tensor = torch.from_numpy(weights.copy()).requires_grad_()
+    tensor.grad = torch.from_numpy(grad)
+    theirs = torch.optim.Adam([tensor], lr=1e-3)
+
+    def step_ours():
+        ours.step([grad])
+
+    racers = {"ours": step_ours, "torch": theirs.step}
+    seconds = {name: [] for name in racers}
+    for step in range(steps):
+        order = list(racers) if step % 2 == 0 else list(reversed(racers))
+        for name in order:
+            started = time.perf_counter()
+            racers[name]()
+            seconds[name].append(time.perf_counter() - started)
+    ours_ms, torch_ms = _median_ms(seconds["ours"]), _median_ms(seconds["torch"])
+    return {
+        "adam_parameters": n,
+        "adam_step_ms": ours_ms,
+        "torch_adam_step_ms": torch_ms,
+        "adam_step_ratio_vs_torch": ours_ms / torch_ms,
+        "adam_max_difference_vs_torch": float(
+            np.max(np.abs(ours.params[0] - tensor.detach().numpy()))
+        ),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Capstone: network.fit against scikit-learn's MLPClassifier, time to a test accuracy
+# ---------------------------------------------------------------------------------------------
+
+
+def _fit_capstone(digits, hidden, epochs, batch_size, lr, seed):
+    """The capstone's loop: a torch MLP trained by course_utils.optim.Adam; its FitHistory."""
+    from course_utils import network, optim
+
+    model = network.mlp(64, (hidden,), 10, seed=seed)
+    optimizer = optim.Adam(network.numpy_parameters(model), lr=lr)
+    return network.fit(
+        model, optimizer, *digits, epochs=epochs, batch_size=batch_size, seed=seed, progress=False
+    )
+
+
+def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
+    """scikit-learn's MLP, one ``partial_fit`` (one epoch) at a time, timed as ``fit`` times.
+
+    The record before training is NaN: scikit-learn has no weights before its first epoch.
+    """
+    from sklearn.metrics import log_loss
+    from sklearn.neural_network import MLPClassifier
+
+    from course_utils.network import FitHistory
+
+    X_train, y_train, X_test, y_test = digits
+    classes = np.arange(10)
+    model = MLPClassifier(
+        (hidden,), solver="adam", alpha=0.0, batch_size=batch_size, learning_rate_init=lr,
+        random_state=seed,
+    )  # fmt: skip
+    history = FitHistory([np.nan], [np.nan], [np.nan], [lr], [0.0])
+    started = time.perf_counter()
+    for _ in range(epochs):
+        model.partial_fit(X_train, y_train, classes=classes)
+        elapsed = time.perf_counter() - started
+        probabilities = model.predict_proba(X_test)
+        history.train_loss.append(model.loss_)
+        history.test_loss.append(log_loss(y_test, probabilities, labels=classes))
+        history.test_accuracy.append(float(np.mean(classes[probabilities.argmax(1)] == y_test)))
+        history.lr.append(lr)
+        history.seconds.append(elapsed)
+    return history
+
+
+def capstone(repeats=3, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e-3, seed=0):
+    """Time until the test accuracy reaches ``target``: the capstone's loop and scikit-learn's.
+
+    Both train for ``epochs`` epochs with Adam at learning rate ``lr`` on batches of
+    ``batch_size``, ``repeats`` times, alternating who goes first. A side that never reaches
+    the target gets None, and so does the ratio.
+    """
+    from course_utils import data
+
+    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
+    digits = X_train, y_train, X_test, y_test
+    racers = {"capstone": _fit_capstone, "sklearn": _fit_sklearn}
+    histories = {name: [] for name in racers}
+    for repeat in range(repeats):
+        order = list(racers) if repeat % 2 == 0 else list(reversed(racers))
+        for name in order:
+            histories[name].append(racers[name](digits, hidden, epochs, batch_size, lr, seed))
+
+    summary = {}
+    for name, runs in histories.items():
+        times = [history.seconds_to(target) for history in runs]
+        summary[name] = {
+            "seconds_to_target": None if None in times else statistics.median(times),
+            "epochs_to_target": next(
+                (epoch for epoch, a in enumerate(runs[0].test_accuracy) if a >= target), None
+            ),
+            "seconds_per_epoch": statistics.median(h.seconds[-1] / h.epochs for h in runs),
+            "final_test_accuracy": runs[0].test_accuracy[-1],
+        }
+    ours, theirs = summary["capstone"]["seconds_to_target"], summary["sklearn"]["seconds_to_target"]
+    return {
+        "capstone_time_to_97_ratio_vs_sklearn": ours / theirs if ours and theirs else None,
+        "capstone_test_accuracy": summary["capstone"]["final_test_accuracy"],
+        "capstone_target_accuracy": target,
+        "capstone_recipe": {"hidden": hidden, "epochs": epochs, "batch_size": batch_size, "lr": lr},
+        "capstone_runs": summary,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks: every lesson run headless, timed per notebook and per cell
+# ---------------------------------------------------------------------------------------------
+
+
+def _cell_seconds(cell):
+    """How long a cell ran, from the timestamps nbclient records (None if it did not run)."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
+        return None
+    started, ended = (
+        datetime.datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+        for key in ("iopub.execute_input", "shell.execute_reply")
+    )
+    return (ended - started).total_seconds()
+
+
+def run_notebook(path, timeout=600, slowest=3):
+    """Run one notebook in a fresh kernel from its folder; its seconds and slowest cells.
+
+    Returns ``{"seconds", "cpu_seconds", "slowest_cells", "error"}``. ``seconds`` is the whole
+    run, kernel start included (a learner waits for that too); ``cpu_seconds`` is the CPU time
+    the kernel used, which a busy machine does not inflate (torch's threads add theirs up, so
+    it can exceed ``seconds``); ``slowest_cells`` lists ``(cell index, seconds, first line)``;
+    ``error`` is None or the error of the cell that failed (the run stops there).
+    """
+    import nbformat
+    import psutil
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": path.parent}},
+    )
+    error = None
+    started = time.perf_counter()
+    with client.setup_kernel():
+        try:
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+        except CellExecutionError as failure:
+            error = f"cell {index}: {failure.ename}: {failure.evalue}"
+        user, system, children_user, children_system, *_ = psutil.Process(
+            client.km.provisioner.pid
+        ).cpu_times()
+    seconds = time.perf_counter() - started
+    cells = [
+        (index, cell_seconds, cell.source.strip().split("\n")[0][:70])
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and (cell_seconds := _cell_seconds(cell)) is not None
+    ]
+    return {
+        "seconds": seconds,
+        "cpu_seconds": user + system + children_user + children_system,
+        "slowest_cells": sorted(cells, key=lambda cell: -cell[1])[:slowest],
+        "error": error,
+    }
+
+
+def notebooks(directory=REPOSITORY / "notebooks", timeout=600):
+    """Every ``*.ipynb`` in ``directory``, in order, one at a time: seconds, slowest, total."""
+    runs = {
+        path.stem: run_notebook(path, timeout) for path in sorted(Path(directory).glob("*.ipynb"))
+    }
+    slowest = max(runs, key=lambda name: runs[name]["seconds"], default=None)
+    return {
+        "course_run_all_seconds": sum(run["seconds"] for run in runs.values()),
+        "slowest_notebook": slowest,
+        "slowest_notebook_seconds": runs[slowest]["seconds"] if slowest else None,
+        "notebooks": runs,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Widgets: each lecture demo's redraw after a control changes
+# ---------------------------------------------------------------------------------------------
+
+
+def _notebook_arguments():
+    """Arguments of the demos that need some, as their notebooks pass them (built on demand)."""
+    from course_utils import basins, landscapes
+
+    return {
+        "learning_rate_explorer": lambda: {
+            "landscape": landscapes.quadratic_bowl(condition_number=10.0, angle=np.pi / 6),
+            "steps": 50,
+        },
+        "basin_explorer": lambda: {
+            "basin_map": basins.basin_map(landscapes.two_minima(), lr=0.05, steps=300),
+            "start": (1.5, 1.5),
+        },
+        "momentum_explorer": lambda: {"condition_number": 100.0, "lr": 0.01, "momentum": 0.9},
+    }
+
+
+def demo_functions():
+    """``{name: function}`` for every lecture demo: ``*_explorer`` in ``course_utils.demos``."""
+    import course_utils.demos
+    from course_utils import widgets
+
+    found = {"learning_rate_explorer": widgets.learning_rate_explorer}
+    for module in pkgutil.iter_modules(course_utils.demos.__path__):
+        lesson = importlib.import_module(f"course_utils.demos.{module.name}")
+        for name, function in inspect.getmembers(lesson, inspect.isfunction):
+            if name.endswith("_explorer") and function.__module__ == lesson.__name__:
+                found[name] = function
+    return found
+
+
+def move(control, fraction):
+    """Set a widget to the point ``fraction`` (0 to 1) along its range, as a user would."""
+    if hasattr(control, "options") and hasattr(control, "index"):  # dropdowns, radio buttons
+        control.index = round(fraction * (len(control.options) - 1))
+    elif isinstance(control.value, bool):  # checkboxes, toggles: off in the first half
+        control.value = fraction >= 0.5
+    elif hasattr(control, "base"):  # FloatLogSlider: min and max are exponents
+        control.value = control.base ** (control.min + fraction * (control.max - control.min))
+    elif hasattr(control, "min") and hasattr(control, "max"):
+        value = control.min + fraction * (control.max - control.min)
+        control.value = round(value) if isinstance(control.value, int) else value
+    else:
+        raise TypeError(f"do not know how to move a {type(control).__name__}")
+
+
+# Where each control is moved to, in turn: across the range, never twice in the same place.
+FRACTIONS = (0.8, 0.2, 0.6, 0.4, 1.0, 0.0, 0.7, 0.3, 0.9, 0.1)
+
+
+def redraws(demo, changes=8):
+    """Milliseconds of each redraw as the controls move in turn (``changes`` moves in all).
+
+    Returns two lists: ``demo.last_redraw_ms`` after each move (wall-clock time) and the CPU
+    time of each move, which a busy machine does not inflate. A move that lands on the
+    control's current value redraws nothing and is not counted; an error that the demo shows
+    below its picture is raised here.
+    """
+    names = list(demo.controls)
+    wall_ms, cpu_ms = [], []
+    for change in range(changes):
+        control = demo.controls[names[change % len(names)]]
+        drawn = len(demo.redraw_ms)
+        cpu_started = time.process_time()
+        move(control, FRACTIONS[(change // len(names)) % len(FRACTIONS)])
+        cpu_seconds = time.process_time() - cpu_started
+        if demo.error is not None:
+            raise demo.error
+        if len(demo.redraw_ms) > drawn:
+            wall_ms.append(demo.last_redraw_ms)
+            cpu_ms.append(1000 * cpu_seconds)
+    return wall_ms, cpu_ms
+
+
+def widget_redraws(changes=8, names=None):
+    """Each demo's build time and median and worst redraw, in ms (or the error it raised)."""
+    arguments = _notebook_arguments()
+    results = {}
+    for name, function in demo_functions().items():
+        if names is not None and name not in names:
+            continue
+        try:
+            kwargs = arguments[name]() if name in arguments else {}
+            started = time.perf_counter()
+            demo = function(**kwargs)
+            build_ms = 1000 * (time.perf_counter() - started)
+            wall_ms, cpu_ms = redraws(demo, changes)
+        except Exception as error:  # one broken demo must not hide the others' timings
+            results[name] = {"error": f"{type(error).__name__}: {error}"}
+            continue
+        results[name] = {
+            "build_ms": build_ms,
+            "redraw_ms": statistics.median(wall_ms) if wall_ms else None,
+            "worst_redraw_ms": max(wall_ms, default=None),
+            "redraw_cpu_ms": statistics.median(cpu_ms) if cpu_ms else None,
+            "redraws": len(wall_ms),
+        }
+    timed = {name: result for name, result in results.items() if result.get("redraw_ms")}
+    return {
+        "widget_redraw_ms": {name: result.get("redraw_ms") for name, result in results.items()},
+        "slowest_widget_redraw_ms": max((r["redraw_ms"] for r in timed.values()), default=None),
+        "slowest_widget_redraw_cpu_ms": max(
+            (r["redraw_cpu_ms"] for r in timed.values()), default=None
+        ),
+        "widgets": results,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Import time
+# ---------------------------------------------------------------------------------------------
+
+
+def import_seconds(module="course_utils", repeats=7):
+    """Median seconds of ``import module`` in a fresh interpreter (its start-up not counted).
+
+    Returns ``(wall-clock seconds, CPU seconds)``, each the median over ``repeats`` runs.
+    """
+    script = (
+        "import time; started, cpu_started = time.perf_counter(), time.process_time(); "
+        f"import {module}; "
+        "print(time.perf_counter() - started, time.process_time() - cpu_started)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(repeats)
+    ]
+    return tuple(statistics.median(float(run[column]) for run in runs) for column in (0, 1))
+
+
+def imports(repeats=7, module_repeats=3):
+    """``import course_utils``, and each of its submodules on its own (wall-clock seconds)."""
+    import course_utils
+
+    wall, cpu = import_seconds("course_utils", repeats)
+    return {
+        "import_seconds": wall,
+        "import_cpu_seconds": cpu,
+        "module_import_seconds": {
+            name: import_seconds(f"course_utils.{name}", module_repeats)[0]
+            for name in course_utils._SUBMODULES
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------------------------
+
+
+def machine():
+    """What the numbers were measured on."""
+    import torch
+
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                 if line.startswith("model name")]  # fmt: skip
+        model = names[0] if names else model
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "system": platform.platform(),
+    }
+
+
+def targets_met(results):
+    """``{metric: True/False}`` for every target whose metric was measured."""
+    met = {}
+    for metric, (comparison, bound) in TARGETS.items():
+        value = results.get(metric)
+        if value is not None:
+            met[metric] = value <= bound if comparison == "≤" else value >= bound
+    return met
+
+
+def _number(value):
+    if value is None:
+        return "—"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def table(results):
+    """The results as plain-text tables: targets first, then the details measured."""
+    lines = [f"{'metric':<40} {'value':>10}  target   ok", "-" * 62]
+    met = targets_met(results)
+    for metric, (comparison, bound) in TARGETS.items():
+        if metric in results:
+            verdict = {True: "yes", False: "NO"}.get(met.get(metric), "—")
+            value = _number(results[metric])
+            lines.append(f"{metric:<40} {value:>10}  {comparison} {bound:<6g} {verdict}")
+    if "notebooks" in results:
+        lines += ["", f"{'notebook':<40} {'seconds':>8} {'CPU s':>6}  slowest cells (index: s)"]
+        for name, run in results["notebooks"].items():
+            cells = ", ".join(
+                f"{index}: {seconds:.1f}" for index, seconds, _ in run["slowest_cells"]
+            )
+            failed = f"  FAILED: {run['error']}" if run["error"] else ""
+            lines.append(
+                f"{name:<40} {run['seconds']:>8.1f} {run['cpu_seconds']:>6.1f}  {cells}{failed}"
+            )
+    if "widgets" in results:
+        lines += ["", f"{'demo':<40} {'redraw ms':>10} {'CPU ms':>7} {'worst':>7} {'build ms':>9}"]
+        for name, result in results["widgets"].items():
+            if "error" in result:
+                lines.append(f"{name:<40} {'FAILED':>10}  {result['error']}")
+            else:
+                wall, cpu, worst = (
+                    _number(result[key])
+                    for key in ("redraw_ms", "redraw_cpu_ms", "worst_redraw_ms")
+                )
+                lines.append(
+                    f"{name:<40} {wall:>10} {cpu:>7} {worst:>7} {result['build_ms']:>9.0f}"
+                )
+    return "\n".join(lines)
+
+
+# Each part of the benchmark, by the name ``--only`` takes, in the order they run.
+PARTS = {
+    "adam": adam_step,
+    "capstone": capstone,
+    "notebooks": notebooks,
+    "widgets": widget_redraws,
+    "import": imports,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", metavar="FILE", help="also write every number to FILE")
+    parser.add_argument("--only", nargs="+", choices=list(PARTS), default=list(PARTS))
+    arguments = parser.parse_args(argv)
+
+    results = {"machine": machine()}
+    for name, part in PARTS.items():
+        if name in arguments.only:
+            print(f"running {name} …", file=sys.stderr, flush=True)
+            results.update(part())
+    results["load_average_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+    results["targets_met"] = targets_met(results)
+    print(table(results))
+    if arguments.json:
+        Path(arguments.json).write_text(json.dumps(results, indent=2, default=str) + "\n")
+    return results
+
+
+if __name__ == "__main__":
+    main()

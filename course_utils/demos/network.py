@@ -1,0 +1,313 @@
+r"""Lessons 11 and 12: the optimizer × schedule comparison and the loss-slice pictures.
+
+Lesson 11 trains the same network, ``network.mlp(64, (128,), 10, seed)``, with five
+torch.optim optimizers, each with no schedule, one-cycle and cosine annealing:
+
+- ``make_optimizer(name, model, total_steps, schedule)`` builds one combination;
+- ``compare(digits, epochs, batch_size)`` runs them all on the same seed and returns
+  ``{(optimizer, schedule): FitHistory}``; ``results_table(runs)`` prints them;
+  ``comparison_curves(runs)`` draws training loss and test accuracy per epoch.
+
+Lesson 12 trains a flatter and a sharper solution (``SHARP_AND_FLAT``, ``train_sgd``) and
+draws slices of the loss (``course_utils.loss_slices``):
+``slice_curves(alphas, {label: losses})`` for lines, ``contour_panels(alphas, {label: Z})``
+for planes side by side on the same contour levels, and ``range_test_curve(result)`` for the
+learning-rate range test. torch and matplotlib are imported inside the functions.
+"""
+
+import math
+
+import numpy as np
+
+from .. import network, plotting
+from ..validation import choice, positive_int
+
+__all__ = [
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "make_optimizer",
+    "compare",
+    "results_table",
+    "comparison_curves",
+    "SHARP_AND_FLAT",
+    "train_sgd",
+    "slice_curves",
+    "contour_panels",
+    "range_test_curve",
+]
+
+# label -> (torch.optim class, hyperparameters). Each learning rate is in the optimizer's
+# usual range and is the peak of the one-cycle and the start of the cosine schedule.
+OPTIMIZERS = {
+    "SGD": ("SGD", {"lr": 0.3}),
+    "SGD + momentum": ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    "RMSprop": ("RMSprop", {"lr": 3e-3}),
+    "Adam": ("Adam", {"lr": 1e-2}),
+    "AdamW": ("AdamW", {"lr": 1e-2, "weight_decay": 0.1}),
+}
+SCHEDULES = ("constant", "one-cycle", "cosine")
+
+
+def make_optimizer(name, model, total_steps, schedule="constant"):
+    """``(optimizer, scheduler or None)``: ``OPTIMIZERS[name]`` on ``model``, with a schedule
+    over ``total_steps`` steps (the scheduler is stepped once per mini-batch).
+
+    One-cycle rises from lr/25 to lr over the first 30 % of the steps and anneals to
+    lr/(25·10⁴); it is built with ``cycle_momentum=False``, so it changes the learning rate
+    only and the optimizer's momentum (or Adam's β1) stays as given. Cosine anneals from lr
+    to 0 at ``total_steps``.
+    """
+    import torch
+
+    choice("name", name, tuple(OPTIMIZERS))
+    choice("schedule", schedule, SCHEDULES)
+    total_steps = positive_int("total_steps", total_steps)
+    cls, hyperparameters = OPTIMIZERS[name]
+    optimizer = getattr(torch.optim, cls)(model.parameters(), **hyperparameters)
+    lr_scheduler = torch.optim.lr_scheduler
+    if schedule == "one-cycle":
+        max_lr = hyperparameters["lr"]
+        return optimizer, lr_scheduler.OneCycleLR(
+            optimizer, max_lr=max_lr, total_steps=total_steps, cycle_momentum=False
+        )
+    if schedule == "cosine":
+        return optimizer, lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+    return optimizer, None
+
+
+def compare(
+    digits,
+    epochs=6,
+    batch_size=32,
+    *,
+    hidden=(128,),
+    seed=0,
+    optimizers=tuple(OPTIMIZERS),
+    schedules=SCHEDULES,
+    progress=True,
+):
+    """Train one fresh network (the same initial weights and batches) per optimizer and
+    schedule; return ``{(optimizer, schedule): FitHistory}`` in that order.
+
+    ``digits`` is ``(X_train, X_test, y_train, y_test)`` as ``data.load_digits`` returns it.
+    One progress bar counts the runs.
+    """
+    from tqdm.auto import tqdm
+
+    X_train, X_test, y_train, y_test = digits
+    epochs = positive_int("epochs", epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    total_steps = epochs * math.ceil(len(X_train) / batch_size)
+    combinations = [(o, s) for o in optimizers for s in schedules]
+    runs = {}
+    for name, schedule in tqdm(combinations, desc="runs", unit="run", disable=not progress):
+        model = network.mlp(X_train.shape[1], hidden, 10, seed=seed)
+        optimizer, scheduler = make_optimizer(name, model, total_steps, schedule)
+        runs[name, schedule] = network.fit(
+            model,
+            optimizer,
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            epochs=epochs,
+            batch_size=batch_size,
+            schedule=scheduler,
+            seed=seed,
+            progress=False,
+        )
+    return runs
+
+
+def results_table(runs):
+    """A text table: one row per run, with final and best test accuracy, final training loss
+    and training time; the best final accuracy is marked with ◀."""
+    best = max(history.test_accuracy[-1] for history in runs.values())
+    lines = [
+        f"{'optimizer':<16}{'schedule':<11}{'final acc':>10}{'best acc':>10}"
+        f"{'train loss':>12}{'time':>8}",
+    ]
+    for (name, schedule), history in runs.items():
+        final = history.test_accuracy[-1]
+        lines.append(
+            f"{name:<16}{schedule:<11}{final:>10.2%}{history.best_accuracy:>10.2%}"
+            f"{history.train_loss[-1]:>12.4f}{history.seconds[-1]:>7.2f}s"
+            + ("  ◀" if final == best else "")
+        )
+    return "\n".join(lines)
+
+
+def comparison_curves(runs, fig=None):
+    """Training loss (top, log scale) and test accuracy (bottom) per epoch: one column per
+    schedule, one color per optimizer. Returns the figure."""
+    schedules = list(dict.fromkeys(schedule for _, schedule in runs))
+    names = list(dict.fromkeys(name for name, _ in runs))
+    with plotting._styled():
+        fig = fig if fig is not None else _figure(4.6 * len(schedules), 7.5)
+        axes = fig.subplots(2, len(schedules), sharex=True, sharey="row", squeeze=False)
+        for column, schedule in enumerate(schedules):
+            loss_ax, accuracy_ax = axes[0, column], axes[1, column]
+            for index, name in enumerate(names):
+                history = runs.get((name, schedule))
+                if history is None:
+                    continue
+                color = plotting.COLORS[index % len(plotting.COLORS)]
+                epochs = np.arange(len(history.train_loss))
+                loss_ax.plot(epochs, history.train_loss, color=color, label=name)
+                accuracy_ax.plot(epochs[1:], history.test_accuracy[1:], color=color, label=name)
+            loss_ax.set_yscale("log")
+            loss_ax.set_title(f"schedule: {schedule}")
+            accuracy_ax.set_xlabel("epoch")
+        axes[0, 0].set_ylabel("training loss (log)")
+        axes[1, 0].set_ylabel("test accuracy")
+        axes[1, 0].set_ylim(0.9, 1.0)
+        axes[0, -1].legend(fontsize="small")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 12: pictures of loss slices
+# ---------------------------------------------------------------------------------------------
+
+
+# Two recipes for SGD with momentum 0.9 from the same initial weights that reach about the same
+# training loss (≈ 0.0015): small noisy batches, and the whole training set at every step.
+SHARP_AND_FLAT = {
+    "flatter: batches of 16": {"batch_size": 16, "lr": 0.05, "epochs": 10},
+    "sharper: full batch": {"batch_size": None, "lr": 0.5, "epochs": 40},
+}
+
+
+def train_sgd(digits, *, lr, batch_size, epochs, momentum=0.9, seed=0, hidden=(128,)):
+    """``(model, history)``: a fresh ``network.mlp`` trained by torch's SGD with momentum.
+
+    ``batch_size=None`` uses the whole training set at every step (full-batch GD).
+    """
+    import torch
+
+    X_train, X_test, y_train, y_test = digits
+    model = network.mlp(X_train.shape[1], hidden, 10, seed=seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    history = network.fit(
+        model,
+        optimizer,
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        epochs=epochs,
+        batch_size=len(X_train) if batch_size is None else batch_size,
+        seed=seed,
+        progress=False,
+    )
+    return model, history
+
+
+def slice_curves(alphas, curves, ax=None, *, marks=None, xlabel="α", title=None, log=False):
+    """One line per entry of ``{label: losses}`` against ``alphas``; ``marks`` ({α: name})
+    draws a dotted vertical line at each named point, its name on the top edge."""
+    alphas = np.asarray(alphas, dtype=np.float64)
+    with plotting._styled():
+        ax = ax if ax is not None else _figure(8.0, 5.0).add_subplot()
+        for index, (label, losses) in enumerate(curves.items()):
+            losses = np.asarray(losses, dtype=np.float64)
+            if losses.shape != alphas.shape:
+                raise ValueError(
+                    f"the losses of {label!r} have shape {losses.shape}, alphas {alphas.shape}"
+                )
+            ax.plot(
+                alphas, losses, color=plotting.COLORS[index % len(plotting.COLORS)], label=label
+            )
+        if marks:
+            for alpha in marks:
+                ax.axvline(alpha, color="0.4", linestyle=":", linewidth=1.5)
+            top = ax.secondary_xaxis("top")  # the names go along the top edge, out of the way
+            top.set_xticks(list(marks), labels=list(marks.values()))
+            top.tick_params(length=0)
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("loss (log scale)" if log else "loss")
+        if title:
+            ax.set_title(title)
+        ax.legend(loc="best")
+    return ax
+
+
+def contour_panels(alphas, grids, fig=None, *, radius=None, levels=12):
+    r"""Contours of each ``{label: Z}`` grid (``loss_slices.loss_grid``, on alphas × alphas)
+    side by side, on the same levels (evenly spaced in log loss), so equal colors mean equal
+    loss in every panel. The trained weights sit at the center (+); ``radius`` draws a
+    dashed circle $\alpha^2 + \beta^2 = r^2$. Returns the figure."""
+    from matplotlib import colormaps
+    from matplotlib.ticker import MaxNLocator
+
+    alphas = np.asarray(alphas, dtype=np.float64)
+    positive_int("levels", levels)
+    every = np.concatenate([np.ravel(z) for z in grids.values()])
+    heights = np.geomspace(max(every.min(), 1e-4), every.max(), levels + 1)[1:]
+    colors = colormaps["viridis"](np.linspace(0.0, 0.9, len(heights)))
+    with plotting._styled():
+        fig = fig if fig is not None else _figure(5.2 * len(grids), 5.0)
+        axes = fig.subplots(1, len(grids), squeeze=False)[0]
+        for ax, (label, z) in zip(axes, grids.items(), strict=True):
+            lines = ax.contour(alphas, alphas, z, levels=heights, colors=colors, linewidths=1.5)
+            ax.clabel(lines, lines.levels[::3], fmt="%.2g", fontsize=10)
+            ax.plot(0, 0, "+", color="black", markersize=14, markeredgewidth=2.5)
+            if radius is not None:
+                circle = np.linspace(0, 2 * np.pi, 200)
+                ax.plot(
+                    radius * np.cos(circle),
+                    radius * np.sin(circle),
+                    "--",
+                    color="0.3",
+                    linewidth=1.5,
+                )
+            ax.set_aspect("equal")
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+            ax.grid(False)
+            ax.set_title(label)
+            ax.set_xlabel("α (direction 1)")
+        axes[0].set_ylabel("β (direction 2)")
+    return fig
+
+
+def range_test_curve(result, ax=None, *, title="Learning-rate range test"):
+    """The loss (thin) and its smoothed average (thick) against the learning rate (log
+    scale), with the lowest smoothed loss and the suggested rate (a tenth of it) marked. The
+    loss axis stops at twice the first smoothed loss, so the final explosion does not flatten
+    the rest."""
+    with plotting._styled():
+        ax = ax if ax is not None else _figure(8.0, 5.0).add_subplot()
+        ax.plot(result.lrs, result.losses, color=plotting.COLORS[5], linewidth=1, label="loss")
+        ax.plot(result.lrs, result.smoothed_losses, color=plotting.COLORS[0], label="smoothed")
+        ax.axvline(
+            result.suggested_lr,
+            color=plotting.COLORS[3],
+            linestyle="--",
+            label=f"suggested η = {result.suggested_lr:.3g}",
+        )
+        lowest = int(np.argmin(result.smoothed_losses))
+        ax.plot(
+            result.lrs[lowest],
+            result.smoothed_losses[lowest],
+            "o",
+            color=plotting.COLORS[0],
+            markersize=9,
+            label=f"lowest smoothed loss, η = {result.lrs[lowest]:.3g}",
+        )
+        ax.set_ylim(0, 2 * result.smoothed_losses[0])
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate η (log scale)")
+        ax.set_ylabel("mini-batch loss")
+        ax.set_title(title)
+        ax.legend()
+    return ax
+
+
+def _figure(width, height):
+    plotting._matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=(width, height), layout="constrained")

@@ -1,0 +1,170 @@
+"""benchmarks/run.py on tiny sizes: each part measures what it says (no timing is asserted)."""
+
+import importlib.util
+import inspect
+import json
+import math
+from pathlib import Path
+
+import ipywidgets
+import nbformat
+import numpy as np
+import pytest
+
+_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
+_spec = importlib.util.spec_from_file_location("benchmarks_run", _PATH)
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def test_adam_race_steps_both_optimizers_to_the_same_weights():
+    # 1.2M float32 parameters: several cache blocks, updated on every core.
+    result = bench.adam_step(n=1_200_000, steps=3)
+    assert result["adam_max_difference_vs_torch"] < 1e-5  # one step of lr = 1e-3 would show
+    assert result["adam_step_ratio_vs_torch"] == pytest.approx(
+        result["adam_step_ms"] / result["torch_adam_step_ms"]
+    )
+
+
+def test_capstone_race_times_both_sides_to_the_target_on_the_same_split():
+    result = bench.capstone(repeats=1, epochs=2, target=0.5, hidden=16, batch_size=64, lr=1e-2)
+    runs = result["capstone_runs"]
+    for side in ("capstone", "sklearn"):
+        assert runs[side]["epochs_to_target"] in (1, 2)
+        assert 0 < runs[side]["seconds_to_target"] and 0.5 <= runs[side]["final_test_accuracy"]
+    assert result["capstone_time_to_97_ratio_vs_sklearn"] == pytest.approx(
+        runs["capstone"]["seconds_to_target"] / runs["sklearn"]["seconds_to_target"]
+    )
+    assert result["capstone_test_accuracy"] == runs["capstone"]["final_test_accuracy"]
+
+
+def test_capstone_race_reports_a_target_never_reached_as_none():
+    result = bench.capstone(repeats=1, epochs=1, target=1.01, hidden=8, batch_size=128)
+    assert result["capstone_time_to_97_ratio_vs_sklearn"] is None
+    assert result["capstone_runs"]["sklearn"]["epochs_to_target"] is None
+
+
+def test_sklearn_history_is_timed_and_evaluated_every_epoch():
+    from course_utils import data
+
+    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
+    history = bench._fit_sklearn((X_train, y_train, X_test, y_test), 8, 3, 64, 1e-2, 0)
+    assert history.epochs == 3 and math.isnan(history.test_accuracy[0])
+    assert history.seconds[0] == 0 and np.all(np.diff(history.seconds) > 0)
+    assert history.test_accuracy[-1] > 0.5 and history.test_loss[-1] < history.test_loss[1]
+
+
+def test_notebook_runs_are_timed_cell_by_cell_and_a_failing_cell_is_reported(tmp_path):
+    cells = ["x = 1", "import time\ntime.sleep(0.3)", "raise ValueError('boom')", "y = 2"]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbformat.write(notebook, tmp_path / "01_tiny.ipynb")
+
+    result = bench.notebooks(tmp_path)
+    run = result["notebooks"]["01_tiny"]
+    assert result["slowest_notebook"] == "01_tiny"
+    assert result["course_run_all_seconds"] == result["slowest_notebook_seconds"] == run["seconds"]
+    assert run["error"] == "cell 2: ValueError: boom"
+    assert [cell[0] for cell in run["slowest_cells"]][0] == 1  # the sleep; cell 3 never ran
+    assert 3 not in [cell[0] for cell in run["slowest_cells"]]
+    assert run["slowest_cells"][0][1] >= 0.3 and run["cpu_seconds"] > 0
+
+
+@pytest.mark.parametrize(
+    ("control", "fraction", "expected"),
+    [
+        (ipywidgets.FloatSlider(value=0.5, min=-1.0, max=3.0), 0.75, 2.0),
+        (ipywidgets.IntSlider(value=1, min=0, max=10), 0.26, 3),
+        (ipywidgets.FloatLogSlider(value=1.0, base=10, min=-3, max=1), 0.5, 0.1),
+        (ipywidgets.Dropdown(options=[("a", 10), ("b", 20), ("c", 30)], value=10), 1.0, 30),
+        (ipywidgets.Checkbox(value=False), 0.9, True),
+    ],
+)
+def test_move_sets_each_kind_of_control_along_its_range(control, fraction, expected):
+    bench.move(control, fraction)
+    assert control.value == pytest.approx(expected)
+
+
+def test_move_refuses_a_control_without_a_range():
+    with pytest.raises(TypeError, match="Text"):
+        bench.move(ipywidgets.Text(value="a"), 0.5)
+
+
+def _tiny_demo():
+    from course_utils import widgets
+
+    fig, ax = widgets.demo_figure(figsize=(2.0, 2.0))
+    (line,) = ax.plot([], [])
+
+    def update(slope, shown):
+        line.set_data([0, 1], [0, slope if shown else 0])
+
+    controls = {
+        "slope": ipywidgets.FloatSlider(value=0.2, min=0.0, max=1.0),
+        "shown": ipywidgets.Checkbox(value=True),
+    }
+    return widgets.Demo(fig, update, controls)
+
+
+def test_redraws_move_every_control_and_skip_moves_that_change_nothing():
+    demo = _tiny_demo()
+    wall_ms, cpu_ms = bench.redraws(demo, changes=4)
+    # slope → 0.8, shown → True (already: no redraw), slope → 0.2, shown → False
+    assert len(wall_ms) == len(cpu_ms) == 3 and len(demo.redraw_ms) == 4
+    assert demo.values == {"slope": 0.2, "shown": False}
+    assert wall_ms == demo.redraw_ms[1:]
+
+
+def test_widget_redraws_time_a_lesson_demo_and_report_a_broken_one(monkeypatch):
+    from course_utils import widgets
+
+    def broken_explorer():
+        raise RuntimeError("no figure today")
+
+    monkeypatch.setattr(
+        bench,
+        "demo_functions",
+        lambda: {"learning_rate_explorer": widgets.learning_rate_explorer, "b": broken_explorer},
+    )
+    result = bench.widget_redraws(changes=2)
+    timed = result["widgets"]["learning_rate_explorer"]
+    assert timed["redraws"] == 2 and timed["redraw_ms"] > 0 and timed["build_ms"] > 0
+    assert result["widgets"]["b"] == {"error": "RuntimeError: no figure today"}
+    assert result["widget_redraw_ms"] == {"learning_rate_explorer": timed["redraw_ms"], "b": None}
+    assert result["slowest_widget_redraw_ms"] == timed["redraw_ms"]
+
+
+def test_every_demo_that_needs_arguments_gets_its_notebooks_arguments():
+    demos = bench.demo_functions()
+    assert {"learning_rate_explorer", "basin_explorer", "adam_explorer"} <= set(demos)
+    arguments = bench._notebook_arguments()
+    for name, function in demos.items():
+        required = [
+            parameter.name
+            for parameter in inspect.signature(function).parameters.values()
+            if parameter.default is inspect.Parameter.empty
+            and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+        ]
+        assert not required or name in arguments, f"add {name}'s arguments to the benchmark"
+
+
+def test_import_time_is_measured_in_a_fresh_interpreter():
+    wall, cpu = bench.import_seconds("course_utils", repeats=1)
+    assert wall > 0 and cpu >= 0
+
+
+def test_targets_compare_in_the_right_direction():
+    met = bench.targets_met(
+        {"adam_step_ratio_vs_torch": 0.4, "capstone_test_accuracy": 0.96, "import_seconds": None}
+    )
+    assert met == {"adam_step_ratio_vs_torch": True, "capstone_test_accuracy": False}
+
+
+def test_main_runs_the_parts_asked_for_and_writes_json(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(bench.PARTS, "import", lambda: {"import_seconds": 0.5})
+    monkeypatch.setitem(bench.PARTS, "adam", lambda: pytest.fail("adam was not asked for"))
+    bench.main(["--only", "import", "--json", str(tmp_path / "results.json")])
+
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert written["import_seconds"] == 0.5 and written["targets_met"] == {"import_seconds": False}
+    assert written["machine"]["cores"] >= 1
+    assert "import_seconds" in capsys.readouterr().out

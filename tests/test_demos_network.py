@@ -1,0 +1,89 @@
+"""Lessons 11–12's helpers: the optimizer × schedule grid, its table and the slice pictures."""
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from course_utils import data, network, training
+from course_utils.demos import network as demo
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # Tiny matrices: a second thread costs more than it saves, and much more on a busy machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def small_digits():
+    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
+    return X_train[:200], X_test[:100], y_train[:200], y_test[:100]
+
+
+@pytest.mark.parametrize("name", list(demo.OPTIMIZERS))
+def test_schedules_change_the_rate_only(name):
+    model = network.mlp(64, (8,), 10, seed=0)
+    cls, hyperparameters = demo.OPTIMIZERS[name]
+    untouched = getattr(torch.optim, cls)(model.parameters(), **hyperparameters).param_groups[0]
+    for schedule in demo.SCHEDULES:
+        optimizer, scheduler = demo.make_optimizer(name, model, 50, schedule)
+        group = optimizer.param_groups[0]
+        assert type(optimizer).__name__ == cls
+        for key in ("momentum", "betas", "weight_decay"):
+            assert group.get(key) == untouched.get(key)  # cycle_momentum=False keeps them
+        if schedule == "constant":
+            assert scheduler is None and group["lr"] == hyperparameters["lr"]
+        elif schedule == "one-cycle":
+            assert group["lr"] == pytest.approx(hyperparameters["lr"] / 25)
+        else:
+            assert scheduler.T_max == 50 and group["lr"] == hyperparameters["lr"]
+    with pytest.raises(ValueError, match="schedule"):
+        demo.make_optimizer(name, model, 50, "linear")
+
+
+def test_compare_starts_every_run_from_the_same_weights(small_digits):
+    runs = demo.compare(small_digits, epochs=1, batch_size=50, hidden=(8,), progress=False)
+    assert list(runs) == [(o, s) for o in demo.OPTIMIZERS for s in demo.SCHEDULES]
+    assert len({history.train_loss[0] for history in runs.values()}) == 1
+    assert all(history.epochs == 1 for history in runs.values())
+    table = demo.results_table(runs).splitlines()
+    assert len(table) == 16 and "final acc" in table[0] and any("◀" in row for row in table)
+    fig = demo.comparison_curves(runs, fig=Figure())
+    assert len(fig.axes) == 6 and fig.axes[0].get_yscale() == "log"
+
+
+def test_train_sgd_with_the_full_batch_takes_one_step_per_epoch(small_digits):
+    model, history = demo.train_sgd(small_digits, lr=0.1, batch_size=None, epochs=3, hidden=(8,))
+    assert history.epochs == 3
+    twin = network.mlp(64, (8,), 10, seed=0)
+    optimizer = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
+    X_train, _, y_train, _ = small_digits
+    for _ in range(3):  # three full-batch steps, in any order of examples
+        loss = torch.nn.functional.cross_entropy(twin(torch.tensor(X_train)), torch.tensor(y_train))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    for a, b in zip(model.parameters(), twin.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_slice_pictures_draw_and_refuse_mismatched_curves(small_digits):
+    alphas = np.linspace(-1, 1, 5)
+    ax = demo.slice_curves(alphas, {"a": alphas**2}, marks={0: "here"}, log=False)
+    assert ax.get_lines()[0].get_ydata().tolist() == (alphas**2).tolist()
+    with pytest.raises(ValueError, match="shape"):
+        demo.slice_curves(alphas, {"a": alphas[:3]})
+    grid = np.add.outer(alphas**2, alphas**2) + 0.01
+    fig = demo.contour_panels(alphas, {"one": grid, "two": 2 * grid}, fig=Figure(), radius=0.5)
+    assert [ax.get_title() for ax in fig.axes] == ["one", "two"]
+    model = network.mlp(64, (8,), 10, seed=0)
+    from course_utils.range_test import lr_range_test_torch
+
+    result = lr_range_test_torch(model, *small_digits[::2], min_lr=1e-4, max_lr=10.0, steps=40)
+    assert isinstance(result, training.RangeTest)
+    ax = demo.range_test_curve(result)
+    assert ax.get_xscale() == "log" and ax.get_ylim()[1] == 2 * result.smoothed_losses[0]
