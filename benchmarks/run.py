@@ -522,7 +522,17 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", metavar="FILE", help="also write every number to FILE")
     parser.add_argument("--only", nargs="+", choices=list(PARTS), default=list(PARTS))
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        metavar="N",
+        help="run torch (in this process: adam, capstone) on N threads instead of its default",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.torch_threads:
+        import torch
+
+        torch.set_num_threads(arguments.torch_threads)
 
     results = {"machine": machine()}
     for name, part in PARTS.items():

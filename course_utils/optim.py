@@ -238,48 +238,48 @@ _BLOCK_BYTES = 256 * 1024  # per array: five arrays' blocks fit in a core's L2 c
 _PARALLEL_BYTES = 4 * 1024 * 1024  # below this, starting threads costs more than it saves
 
 
-def _blocks(param, **arrays):
-    """Matching blocks of ``param`` and of the named ``arrays`` shaped like it, by name.
-
-    The blocks are views, so writing to one writes to its array (for C-contiguous arrays; a
-    strided gradient is only read, so copying it is harmless). A parameter that is not
-    contiguous in memory cannot be cut without copying, so it comes whole, as one block.
-    """
-    arrays = {"param": param, **arrays}
-    if not param.flags.c_contiguous:
-        yield arrays
-        return
-    flat = {name: array.reshape(-1) for name, array in arrays.items()}
-    length = max(1, _BLOCK_BYTES // param.itemsize)
-    for start in range(0, max(param.size, 1), length):  # an empty param: one empty block
-        yield {name: array[start : start + length] for name, array in flat.items()}
-
-
 def _scratch(param):
-    """Working memory for ``_for_each_block``: one block per thread, reused for every block."""
-    parallel = param.flags.c_contiguous and param.nbytes >= _PARALLEL_BYTES
-    threads = (os.cpu_count() or 1) if parallel else 1
-    return np.empty((threads, *next(_blocks(param))["param"].shape), param.dtype)
+    """Working memory for ``_for_each_block``, reused at every step; its shape sets the blocks.
+
+    A small parameter is one block, and so is one that is not contiguous in memory (it cannot
+    be cut without copying): the scratch is shaped like it. A large one gets a row of one
+    block's length per thread.
+    """
+    length = max(1, _BLOCK_BYTES // param.itemsize)
+    if param.size <= length or not param.flags.c_contiguous:
+        return np.empty((1, *param.shape), param.dtype)
+    threads = (os.cpu_count() or 1) if param.nbytes >= _PARALLEL_BYTES else 1
+    return np.empty((threads, length), param.dtype)
 
 
 @cache
-def _thread_pool(threads):
+def _thread_pool(threads, process_id):
+    """Threads to update blocks on; a forked process (a new id) must not reuse its parent's."""
     return ThreadPoolExecutor(threads, thread_name_prefix="course_utils.optim")
 
 
-def _for_each_block(update, blocks, scratch):
-    """``update(**block, scratch=...)`` for every block, on one thread per row of ``scratch``."""
-    blocks = list(blocks)
-    threads = len(scratch)
+def _for_each_block(update, scratch, *arrays):
+    """``update(scratch_row, *blocks)`` for matching blocks of same-shaped ``arrays``.
+
+    The blocks are views, so writing to one writes to its array (a strided gradient becomes a
+    copy, which is harmless: it is only read). Thread i works on blocks i, i + threads, ...
+    """
+    size = arrays[0].size
+    if scratch[0].size == size:
+        update(scratch[0, ...], *arrays)
+        return
+    flat = [array.reshape(-1) for array in arrays]
+    threads, length = scratch.shape
 
     def run(thread):
-        for block in blocks[thread::threads]:
-            update(**block, scratch=scratch[thread, : len(block["param"])])
+        for start in range(thread * length, size, threads * length):
+            blocks = [array[start : start + length] for array in flat]
+            update(scratch[thread, : len(blocks[0])], *blocks)
 
     if threads == 1:
         run(0)
     else:
-        list(_thread_pool(threads).map(run, range(threads)))
+        list(_thread_pool(threads, os.getpid()).map(run, range(threads)))
 
 
 def _with_l2_penalty(grad, param, weight_decay):
@@ -426,7 +426,7 @@ class Adam(Optimizer):
     torch computes it.
 
     The step works in place in preallocated buffers, so it allocates nothing per step; a large
-    parameter is updated in cache-sized blocks, on every core (see ``_blocks``).
+    parameter is updated in cache-sized blocks, on every core (see ``_for_each_block``).
     """
 
     def __init__(
@@ -470,26 +470,27 @@ class Adam(Optimizer):
         state["step"] += 1
         step_size = self.defaults["lr"] / (1 - beta1 ** state["step"])
         bias_correction2_sqrt = (1 - beta2 ** state["step"]) ** 0.5
-        moments = ["exp_avg", "exp_avg_sq"] + (
-            ["max_exp_avg_sq"] if self.defaults["amsgrad"] else []
-        )
+        moments = [state["exp_avg"], state["exp_avg_sq"]]
+        if self.defaults["amsgrad"]:
+            moments.append(state["max_exp_avg_sq"])
         update = partial(
             self._update_block, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt
         )
-        blocks = _blocks(param, grad=grad, **{name: state[name] for name in moments})
-        _for_each_block(update, blocks, state["scratch"])
+        _for_each_block(update, state["scratch"], param, grad, *moments)
 
     def _update_block(
         self,
+        scratch,
         param,
         grad,
         exp_avg,
         exp_avg_sq,
-        scratch,
+        max_exp_avg_sq=None,
+        *,
         step_size,
         bias_correction2_sqrt,
-        max_exp_avg_sq=None,
     ):
+        """One step on one block of the parameter, in place; ``scratch`` is the block's size."""
         lr, (beta1, beta2) = self.defaults["lr"], self.defaults["betas"]
         weight_decay = self.defaults["weight_decay"]
         if weight_decay != 0:

@@ -505,3 +505,29 @@ def test_returning_the_best_index_is_diagnosed():
 )
 def test_malformed_stopping_rules_are_refused_with_a_reason(fn, words):
     fails(check_should_stop, fn, words)
+
+
+@pytest.mark.parametrize(
+    "fn, diagnosis",
+    [
+        (
+            lambda t, lr, T_max, eta_min=0: (
+                eta_min if t >= T_max - 1 else half(t, lr, T_max, eta_min)
+            ),
+            "one step early",
+        ),
+        (
+            lambda t, lr, T_max, eta_min=0: 0.0 if t >= T_max else half(t, lr, T_max, eta_min),
+            "drops to 0",
+        ),
+    ],
+)
+def test_wrong_ends_of_the_cosine_are_diagnosed(fn, diagnosis):
+    fails(check_cosine_lr, fn, diagnosis)
+
+
+def test_no_cause_is_named_when_no_known_mistake_explains_the_curve():
+    def degrees(t, lr, T_max, eta_min=0):
+        return eta_min + (lr - eta_min) * (1 + math.cos(180 * min(t, T_max) / T_max)) / 2
+
+    assert "Likely cause" not in fails(check_cosine_lr, degrees, "should be")

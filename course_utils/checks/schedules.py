@@ -12,15 +12,15 @@ A schedule is checked as a curve: the learner's function is called for every t o
 settings (short ones step by step, long ones at the points that matter: the peaks, the ends of
 the cycles, past T_max), and the first wrong value is reported with the values around it, so
 an off-by-one shows as the same numbers shifted. The likely cause is the known mistake
-(a mutant) that agrees with the learner on the failing call and on the most calls overall:
-t off by one, a full or a quarter cosine wave instead of half, cos instead of (1 + cos)/2,
-the rate rising again after T_max (torch's CosineAnnealingLR does), an amplitude that is not
-halved or is halved per half-cycle, a cycle of step_size instead of 2·step_size steps, the
-whole rate halved instead of its amplitude; and for early stopping: patience off by one,
-≤ instead of < (a tie is not an improvement), min_delta ignored or applied the wrong way,
-the previous loss instead of the best one, a count that never resets, the first loss counted
-as bad, and the index of the best loss returned, or the count of losses, instead of the index
-at which to stop.
+(a mutant) that agrees with the learner on the failing call and on the most calls overall
+(at least half): t off by one, a full or a quarter cosine wave instead of half, cos instead
+of (1 + cos)/2, the rate rising again after T_max (torch's CosineAnnealingLR does) or
+reaching η_min a step early, an amplitude that is not halved or is halved per half-cycle, a
+cycle of step_size instead of 2·step_size steps, the whole rate halved instead of its
+amplitude; and for early stopping: patience off by one, ≤ instead of < (a tie is not an
+improvement), min_delta ignored or applied the wrong way, the previous loss instead of the
+best one, a count that never resets, the first loss counted as bad, and the index of the
+best loss returned, or the count of losses, instead of the index at which to stop.
 """
 
 import inspect
@@ -277,8 +277,12 @@ def _same_rate(a, b, call):
 
 def _likely_cause(mutants, failing_call, got, answers, answer_of, same):
     """The diagnosis of the mutant that agrees with the learner on the failing call and on
-    the most calls overall (the first listed wins a tie)."""
-    best, best_score = None, 0
+    the most calls overall (the first listed wins a tie), if that is at least half of them.
+
+    A mutant that only happens to hit the failing value, and little else the learner returns,
+    would send the learner after the wrong bug: then no cause is named.
+    """
+    best, best_score = None, 0.5 * len(answers) - 1e-9
     for mutant in mutants:
         if not _agrees(mutant, failing_call, got, answer_of, same):
             continue
@@ -334,6 +338,17 @@ _COSINE_MUTANTS = (
         lambda t, lr, T_max, eta_min: _half_cosine(lr, eta_min, t / T_max),
         "after T_max your rate climbs back up the cosine, as torch's CosineAnnealingLR does; "
         "this exercise holds it at eta_min for t ≥ T_max (use min(t, T_max)).",
+    ),
+    Mutant(
+        lambda t, lr, T_max, eta_min: (
+            eta_min if t >= T_max - 1 else _half_cosine(lr, eta_min, t / T_max)
+        ),
+        "you switch to eta_min one step early: cosine_lr(T_max − 1, ...) is still above "
+        "eta_min; the cosine reaches eta_min at t = T_max itself.",
+    ),
+    Mutant(
+        lambda t, lr, T_max, eta_min: 0.0 if t >= T_max else _half_cosine(lr, eta_min, t / T_max),
+        "after T_max your rate drops to 0; it must stay at eta_min.",
     ),
     Mutant(
         _cosine_mutant(lambda t, lr, T, m: m + (lr - m) * math.cos(math.pi * t / T)),

@@ -114,7 +114,7 @@ def range_test(result=None, ax=None):
     return fig
 
 
-def overfitting_run(epochs=1000, lr=0.03, patience=None):
+def overfitting_run(epochs=600, lr=0.03, patience=None):
     """The notebook's overfitting run: ``overfitting_problem()`` fit by full-batch Adam.
 
     Returns the ``History`` (with ``patience``, it stops early on the validation loss).

@@ -45,18 +45,36 @@ def _free_port():
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """``(base_url, folder)`` of a JupyterLab serving a copy of the course."""
+    """``(base_url, folder)`` of a JupyterLab serving a copy of the course; every URL needs
+    ``?token=`` + ``TOKEN``."""
     folder = tmp_path_factory.mktemp("lab")
     shutil.copytree(REPOSITORY / "notebooks", folder / "notebooks")
     shutil.copytree(REPOSITORY / "figures", folder / "figures")
     port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(folder / ".jupyter"),
-           "JUPYTER_RUNTIME_DIR": str(folder / ".runtime"), "MPLBACKEND": "Agg"}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(folder / ".jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(folder / ".runtime"),
+        "MPLBACKEND": "Agg",
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", "--expose-app-in-browser",
-         f"--ServerApp.root_dir={folder}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            f"--IdentityProvider.token={TOKEN}",
+            "--expose-app-in-browser",
+            f"--ServerApp.root_dir={folder}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -70,12 +88,19 @@ def lab(tmp_path_factory):
                 server.kill()
                 pytest.fail("JupyterLab did not start within 60 s")
             time.sleep(0.5)
-    yield base_url, folder
+    yield f"{base_url}/lab/tree/notebooks/{{lesson}}.ipynb?reset&token={TOKEN}", folder
     server.terminate()
     try:
         server.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    """Where browser tests save what they saw (``BROWSER_SCREENSHOTS`` overrides)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
 
 
 @pytest.fixture(scope="session")

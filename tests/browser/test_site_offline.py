@@ -3,7 +3,6 @@
 import nbformat
 import pytest
 
-from conftest import SCREENSHOTS
 from course_utils import release, site
 
 LESSON = "02_gradient_descent"
@@ -60,7 +59,7 @@ def _open(page, path):
     page.wait_for_load_state("load")
 
 
-def test_lesson_shows_formulas_and_widgets_offline(built, offline):
+def test_lesson_shows_formulas_and_widgets_offline(built, offline, screenshots):
     page, refused, failed = offline
     _open(page, built / f"{LESSON}.html")
     page.wait_for_function(MATHJAX_DONE, timeout=30_000)
@@ -82,14 +81,13 @@ def test_lesson_shows_formulas_and_widgets_offline(built, offline):
     assert demo.locator(".widget-slider").first.is_visible()
     picture = demo.locator("img.widget-image").first
     assert picture.evaluate("image => image.complete && image.naturalWidth > 200")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    demo.screenshot(path=str(SCREENSHOTS / f"site_{LESSON}_demo.png"))
+    demo.screenshot(path=str(screenshots / f"site_{LESSON}_demo.png"))
     page.locator("h1").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / f"site_{LESSON}.png"))
+    page.screenshot(path=str(screenshots / f"site_{LESSON}.png"))
     assert refused == [] and failed == []
 
 
-def test_index_opens_every_lesson(built, offline):
+def test_index_opens_every_lesson(built, offline, screenshots):
     page, refused, failed = offline
     _open(page, built / "index.html")
     links = page.locator("table a")
@@ -98,14 +96,14 @@ def test_index_opens_every_lesson(built, offline):
     page.wait_for_function(MATHJAX_DONE, timeout=30_000)
     page.evaluate("() => MathJax.startup.promise.then(() => true)")
     assert page.locator("td mjx-container").count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "site_index.png"))
+    page.screenshot(path=str(screenshots / "site_index.png"))
     links.first.click()
     page.wait_for_url("**/02_gradient_descent.html")
     assert page.title().startswith("02 · Gradient descent")
     assert refused == [] and failed == []
 
 
-def test_animation_player_draws_its_icons_from_the_site(built, offline):
+def test_animation_player_draws_its_icons_from_the_site(built, offline, screenshots):
     page, refused, failed = offline
     _open(page, built / f"{PLAYER}.html")
     page.locator(".jupyter-widgets .widget-slider").first.wait_for(timeout=30_000)
@@ -118,5 +116,5 @@ def test_animation_player_draws_its_icons_from_the_site(built, offline):
     )
     assert statuses == ["loaded"]
     assert play.bounding_box()["width"] > 5
-    page.screenshot(path=str(SCREENSHOTS / "site_player.png"))
+    page.screenshot(path=str(screenshots / "site_player.png"))
     assert refused == [] and failed == []

@@ -5,14 +5,12 @@ import time
 
 import pytest
 
-from conftest import SCREENSHOTS, TOKEN
-
 LESSONS = ["02_gradient_descent", "09_adam"]
 DEMO = ".widget-vbox:has(.widget-image)"  # a course_utils.widgets.Demo: controls, picture, status
 
 
-def _open_and_run_all(page, base_url, lesson):
-    page.goto(f"{base_url}/lab/tree/notebooks/{lesson}.ipynb?token={TOKEN}")
+def _open_and_run_all(page, lesson_url, lesson):
+    page.goto(lesson_url.format(lesson=lesson))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function(
         """() => {
@@ -28,7 +26,8 @@ def _open_and_run_all(page, base_url, lesson):
     # Done when every code cell has an execution count and none is queued or running.
     page.wait_for_function(
         """() => {
-            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+            const notebook = window.jupyterapp.shell.currentWidget.node;
+            const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
             return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
         }""",
         timeout=120_000,
@@ -37,15 +36,17 @@ def _open_and_run_all(page, base_url, lesson):
 
 
 def _errors(page):
-    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-                        ":has-text('Traceback'), .jp-RenderedText[data-mime-type="
-                        "'application/vnd.jupyter.error']").count()
+    return page.locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ":has-text('Traceback'), .jp-RenderedText[data-mime-type="
+        "'application/vnd.jupyter.error']"
+    ).count()
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_slider_redraws_the_figure(lab, page, lesson):
-    base_url, _ = lab
-    _open_and_run_all(page, base_url, lesson)
+def test_slider_redraws_the_figure(lab, page, lesson, screenshots):
+    lesson_url, _ = lab
+    _open_and_run_all(page, lesson_url, lesson)
     assert _errors(page) == 0, f"{lesson} raised an error when run in JupyterLab"
 
     demo = page.locator(DEMO).first
@@ -53,8 +54,7 @@ def test_slider_redraws_the_figure(lab, page, lesson):
     picture = demo.locator(".widget-image").first
     slider = demo.locator(".widget-slider .noUi-handle, .widget-slider input").first
     assert picture.is_visible() and slider.count() == 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    demo.screenshot(path=str(SCREENSHOTS / f"{lesson}_before.png"))
+    demo.screenshot(path=str(screenshots / f"{lesson}_before.png"))
 
     latencies = []
     for key in ["ArrowRight"] * 3 + ["ArrowLeft"] * 3:
@@ -69,10 +69,10 @@ def test_slider_redraws_the_figure(lab, page, lesson):
             polling="raf",
         )
         latencies.append((time.perf_counter() - started) * 1000)
-    demo.screenshot(path=str(SCREENSHOTS / f"{lesson}_after.png"))
-    page.screenshot(path=str(SCREENSHOTS / f"{lesson}_page.png"))
+    demo.screenshot(path=str(screenshots / f"{lesson}_after.png"))
+    page.screenshot(path=str(screenshots / f"{lesson}_page.png"))
     print(
         f"\n{lesson}: slider → new figure in the browser: median "
         f"{statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms "
-        f"(screenshots in {SCREENSHOTS})"
+        f"(screenshots in {screenshots})"
     )
