@@ -5,6 +5,7 @@ Run it from the repository root (it takes two to four minutes on two cores)::
     python benchmarks/run.py                       # all of it: a table of results and targets
     python benchmarks/run.py --json results.json   # ... and every number, as JSON
     python benchmarks/run.py --only adam capstone  # some of: adam capstone notebooks widgets import
+    python benchmarks/run.py --torch-threads 1     # torch on one thread in this process
 
 What it measures, and the target for each:
 
@@ -12,8 +13,9 @@ What it measures, and the target for each:
   ``torch.optim.Adam`` (its CPU default, the for-loop implementation), interleaved step by step
   in one run; the ratio of medians should be ≤ 1. Both start from the same weights and see the
   same gradient, so the benchmark also reports how far apart their weights end.
-- ``capstone``: the capstone's training loop (``network.fit``, an ``network.mlp`` trained by
-  ``course_utils.optim.Adam`` on ``data.load_digits``) against scikit-learn's
+- ``capstone``: the capstone's training loop (``network.fit``, lesson 11's
+  ``network.mlp(64, (128,), 10)`` trained by ``course_utils.optim.Adam`` at η = 0.001 on
+  batches of 32 from ``data.load_digits``) against scikit-learn's
   ``MLPClassifier(solver="adam")`` with the same width, learning rate, batch size and no
   regularisation, on the same split, each evaluated on the test set after every epoch; runs
   alternate. The time until the test accuracy first reaches 0.97 (ratio of medians) should be
@@ -31,8 +33,10 @@ What it measures, and the target for each:
 Timings move with whatever else the machine runs. The ratios compare against references
 measured in the same run, interleaved, so that load slows both sides alike; for the absolute
 timings (notebooks, redraws, import) the CPU time is reported next to the wall-clock time,
-because a busy machine stretches the second but not the first. The README's Benchmarks section
-holds the latest results and the machine they came from.
+because a busy machine stretches the second but not the first. torch runs its small matrix
+products on all cores, and on a busy two-core machine its threads wait for each other: the
+capstone's epochs then take several times longer; ``--torch-threads 1`` shows the difference.
+The README's Benchmarks section holds the latest results and the machine they came from.
 """
 
 import argparse
@@ -47,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +72,22 @@ TARGETS = {
 
 def _median_ms(seconds):
     return 1000 * statistics.median(seconds)
+
+
+def _take_turns(racers, rounds):
+    """Call each of ``racers`` ({name: function}) ``rounds`` times, alternating who goes first
+    (so neither always finds the caches warm); returns {name: [what each call returned]}."""
+    results = {name: [] for name in racers}
+    for round_ in range(rounds):
+        for name in list(racers) if round_ % 2 == 0 else reversed(list(racers)):
+            results[name].append(racers[name]())
+    return results
+
+
+def _seconds(function):
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,17 +113,13 @@ def adam_step(n=10_000_000, steps=15, seed=0):
     tensor.grad = torch.from_numpy(grad)
     theirs = torch.optim.Adam([tensor], lr=1e-3)
 
-    def step_ours():
-        ours.step([grad])
-
-    racers = {"ours": step_ours, "torch": theirs.step}
-    seconds = {name: [] for name in racers}
-    for step in range(steps):
-        order = list(racers) if step % 2 == 0 else list(reversed(racers))
-        for name in order:
-            started = time.perf_counter()
-            racers[name]()
-            seconds[name].append(time.perf_counter() - started)
+    seconds = _take_turns(
+        {
+            "ours": lambda: _seconds(lambda: ours.step([grad])),
+            "torch": lambda: _seconds(theirs.step),
+        },
+        steps,
+    )
     ours_ms, torch_ms = _median_ms(seconds["ours"]), _median_ms(seconds["torch"])
     return {
         "adam_parameters": n,
@@ -144,9 +161,13 @@ def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
     X_train, y_train, X_test, y_test = digits
     classes = np.arange(10)
     model = MLPClassifier(
-        (hidden,), solver="adam", alpha=0.0, batch_size=batch_size, learning_rate_init=lr,
+        (hidden,),
+        solver="adam",
+        alpha=0.0,
+        batch_size=batch_size,
+        learning_rate_init=lr,
         random_state=seed,
-    )  # fmt: skip
+    )
     history = FitHistory([np.nan], [np.nan], [np.nan], [lr], [0.0])
     started = time.perf_counter()
     for _ in range(epochs):
@@ -172,12 +193,11 @@ def capstone(repeats=3, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e
 
     X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
     digits = X_train, y_train, X_test, y_test
-    racers = {"capstone": _fit_capstone, "sklearn": _fit_sklearn}
-    histories = {name: [] for name in racers}
-    for repeat in range(repeats):
-        order = list(racers) if repeat % 2 == 0 else list(reversed(racers))
-        for name in order:
-            histories[name].append(racers[name](digits, hidden, epochs, batch_size, lr, seed))
+    recipe = digits, hidden, epochs, batch_size, lr, seed
+    histories = _take_turns(
+        {"capstone": partial(_fit_capstone, *recipe), "sklearn": partial(_fit_sklearn, *recipe)},
+        repeats,
+    )
 
     summary = {}
     for name, runs in histories.items():
@@ -425,7 +445,7 @@ def imports(repeats=7, module_repeats=3):
         "import_cpu_seconds": cpu,
         "module_import_seconds": {
             name: import_seconds(f"course_utils.{name}", module_repeats)[0]
-            for name in course_utils._SUBMODULES
+            for name in course_utils.__all__
         },
     }
 

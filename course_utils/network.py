@@ -13,6 +13,7 @@ Progress shows as a tqdm bar (a widget in Jupyter, plain text elsewhere). torch 
 inside the functions, so importing this module stays cheap.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -105,6 +106,7 @@ def fit(
     seed=0,
     progress=True,
     label=None,
+    threads=1,
 ):
     """Train ``model`` with mini-batches of ``batch_size``; return its ``FitHistory``.
 
@@ -112,12 +114,15 @@ def fit(
     optimizer on ``numpy_parameters(model)``. ``schedule`` is a torch scheduler on that
     optimizer, or (for either optimizer) an ``lr(t)`` function. Data are NumPy arrays or
     tensors; examples are shuffled from ``seed`` each epoch. A loss that becomes NaN or inf
-    stops training with a ``DivergenceError`` that names the step.
+    stops training with a ``DivergenceError`` that names the step. ``threads`` torch threads
+    do the arithmetic: for a network this small, one thread is fastest (more only wait on
+    each other), and a busy machine hurts several threads far more than one.
     """
     import torch
     from tqdm.auto import tqdm
 
     epochs = positive_int("epochs", epochs)
+    threads = positive_int("threads", threads)
     batch_size = positive_int("batch_size", batch_size)
     per = choice("per", per, ("step", "epoch"))
     rng = np.random.default_rng(nonnegative_int("seed", seed))
@@ -127,37 +132,52 @@ def fit(
     step_optimizer, get_lr, set_lr = _driver(model, optimizer)
     scheduler_step = _scheduler(schedule, set_lr)
 
-    history = FitHistory()
-    scheduler_step(0)  # so the "before training" record shows the first step's lr
-    _record(history, model, X_train, y_train, X_test, y_test, get_lr(), 0.0)
-    started, step = time.perf_counter(), 0
-    bar = tqdm(range(epochs), desc=label or "training", unit="epoch", disable=not progress)
-    for epoch in bar:
-        if per == "epoch":
-            scheduler_step(epoch)
-        lr_this_epoch = get_lr() if per == "epoch" else None
-        for batch in data.batch_indices(len(X_train), batch_size, rng):
-            if per == "step":
-                scheduler_step(step)
-                lr_this_epoch = lr_this_epoch if lr_this_epoch is not None else get_lr()
-            loss = torch.nn.functional.cross_entropy(model(X_train[batch]), y_train[batch])
-            if not torch.isfinite(loss):
-                raise DivergenceError(
-                    f"diverged at step {step} (epoch {epoch + 1}): the loss became "
-                    f"{loss.item()} — try a smaller learning rate (lr={get_lr():.3g} now)",
-                    history,
-                )
-            model.zero_grad(set_to_none=False)
-            loss.backward()
-            step_optimizer()
-            step += 1
-        elapsed = time.perf_counter() - started
-        _record(history, model, X_train, y_train, X_test, y_test, lr_this_epoch, elapsed)
-        bar.set_postfix(
-            loss=f"{history.train_loss[-1]:.3f}", acc=f"{history.test_accuracy[-1]:.3f}"
-        )
-    bar.close()
-    return history
+    with _torch_threads(threads):
+        history = FitHistory()
+        scheduler_step(0)  # so the "before training" record shows the first step's lr
+        _record(history, model, X_train, y_train, X_test, y_test, get_lr(), 0.0)
+        started, step = time.perf_counter(), 0
+        bar = tqdm(range(epochs), desc=label or "training", unit="epoch", disable=not progress)
+        for epoch in bar:
+            if per == "epoch":
+                scheduler_step(epoch)
+            lr_this_epoch = get_lr() if per == "epoch" else None
+            for batch_numpy in data.batch_indices(len(X_train), batch_size, rng):
+                batch = torch.from_numpy(batch_numpy)
+                if per == "step":
+                    scheduler_step(step)
+                    lr_this_epoch = lr_this_epoch if lr_this_epoch is not None else get_lr()
+                loss = torch.nn.functional.cross_entropy(model(X_train[batch]), y_train[batch])
+                if not torch.isfinite(loss):
+                    raise DivergenceError(
+                        f"diverged at step {step} (epoch {epoch + 1}): the loss became "
+                        f"{loss.item()} — try a smaller learning rate (lr={get_lr():.3g} now)",
+                        history,
+                    )
+                model.zero_grad()
+                loss.backward()
+                step_optimizer()
+                step += 1
+            elapsed = time.perf_counter() - started
+            _record(history, model, X_train, y_train, X_test, y_test, lr_this_epoch, elapsed)
+            bar.set_postfix(
+                loss=f"{history.train_loss[-1]:.3f}", acc=f"{history.test_accuracy[-1]:.3f}"
+            )
+        bar.close()
+        return history
+
+
+@contextlib.contextmanager
+def _torch_threads(threads):
+    """Run with ``threads`` torch threads, then restore the setting."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _driver(model, optimizer):

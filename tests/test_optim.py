@@ -381,3 +381,27 @@ def test_no_invalid_learning_rate_is_accepted(lr):
 def test_no_invalid_beta_is_accepted(beta):
     with pytest.raises(ValueError, match="beta"):
         optim.adam_update(np.ones(2), np.ones(2), np.ones(2), np.ones(2), 1, beta1=beta)
+
+
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW])
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_large_parameters_updated_in_blocks_on_threads_still_match_torch(monkeypatch, cls, amsgrad):
+    """Large arrays are updated block by block, on several threads: the same math."""
+    monkeypatch.setattr(optim, "_BLOCK_BYTES", 16 * 1024)
+    monkeypatch.setattr(optim, "_PARALLEL_BYTES", 100 * 1000)
+    monkeypatch.setattr(optim.os, "cpu_count", lambda: 3)
+    rng = np.random.default_rng(11)
+    ours = [rng.normal(size=(300, 250)), rng.normal(size=(250, 300)).T]  # one is not contiguous
+    theirs = [torch.tensor(p.copy(), requires_grad=True) for p in ours]
+    hyper = {"lr": 0.01, "weight_decay": 0.1, "amsgrad": amsgrad}
+    opt_ours = cls(ours, **hyper)
+    opt_torch = getattr(torch.optim, cls.__name__)(theirs, **hyper)
+    assert opt_ours.state[0]["scratch"].shape[0] == 3  # three threads' blocks
+    for _ in range(5):
+        grads = _gradient(rng, ours)
+        for tensor, grad in zip(theirs, grads, strict=True):
+            tensor.grad = torch.tensor(grad)
+        opt_ours.step(grads)
+        opt_torch.step()
+    for mine, reference in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(mine, reference.detach().numpy(), rtol=1e-10, atol=1e-12)
