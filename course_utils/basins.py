@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import plotting
-from .training import RUNAWAY_FACTOR, _landscape
+from .training import RUNAWAY_FACTOR, as_landscape
 from .validation import (
     as_float_array,
     in_range,
@@ -86,7 +86,7 @@ def critical_points(landscape, resolution=25, window=None):
     the points where ∇f = 0, whatever their kind (gradient descent only finds minima). Those
     that converge inside the window are kept once each, sorted by loss.
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     resolution = positive_int("resolution", resolution)
     (x_min, x_max), (y_min, y_max) = _window(landscape, window)
     x, y = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
@@ -125,7 +125,7 @@ def descend_many(landscape, starts, lr, steps):
     holds where each run ended. A run diverges when its loss becomes inf or nan or grows past
     ``training.RUNAWAY_FACTOR`` × max(1, |its starting loss|); it ends as (nan, nan).
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     w = as_float_array("starts", starts).astype(np.float64)
     if w.ndim == 0 or w.shape[-1] != 2:
         raise ValueError(f"starts must have shape (2,) or (..., 2), got shape {w.shape}")
@@ -154,7 +154,7 @@ def nearest_minimum(landscape, points, tol=1e-3):
     ``points`` has shape (..., 2); the result has shape (...), ``NO_MINIMUM`` (−1) where no
     minimum is that close (or the point is nan: a diverged run).
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     points = as_float_array("points", points, allow_nonfinite=True)
     if points.ndim == 0 or points.shape[-1] != 2:
         raise ValueError(f"points must have shape (2,) or (..., 2), got shape {points.shape}")
@@ -212,7 +212,7 @@ def basin_map(landscape, lr, steps=300, resolution=101, window=None, tol=1e-3):
     ``window`` defaults to the landscape's; a run counts as reaching a minimum when it ends
     within ``tol`` of it.
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     resolution = positive_int("resolution", resolution)
     (x_min, x_max), (y_min, y_max) = _window(landscape, window)
     x, y = np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution)
@@ -248,7 +248,7 @@ def random_restarts(landscape, n, lr, steps=300, rng=0, window=None, tol=1e-3):
 
     ``rng`` is a ``np.random.Generator`` or an integer seed.
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     n = positive_int("n", n)
     (x_min, x_max), (y_min, y_max) = _window(landscape, window)
     if not isinstance(rng, np.random.Generator):

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-def _points(w):
+def as_points(w):
     """Validate weights: a float array whose last axis holds the two weights (x, y)."""
     w = as_float_array("w", w)
     if w.ndim == 0 or w.shape[-1] != 2:
@@ -46,7 +46,7 @@ def _points(w):
     return w
 
 
-def _read_only(array):
+def read_only_copy(array):
     array = np.array(array, dtype=np.float64)
     array.flags.writeable = False
     return array
@@ -75,25 +75,25 @@ class Landscape:
     def __post_init__(self):
         # Frozen: set the stored arrays once, read-only, so no demo can move a minimum.
         set_field = object.__setattr__
-        set_field(self, "minima", _read_only(self.minima).reshape(-1, 2))
-        set_field(self, "start", _read_only(self.start))
+        set_field(self, "minima", read_only_copy(self.minima).reshape(-1, 2))
+        set_field(self, "start", read_only_copy(self.start))
         set_field(self, "global_minimum", self.minima[0])
         set_field(self, "min_value", float(self(self.global_minimum)))
 
     def __call__(self, w):
         """The loss f(w); shape () for one point, (...) for a grid of shape (..., 2)."""
-        w = _points(w)
+        w = as_points(w)
         loss = np.asarray(self.f(w[..., 0], w[..., 1]), dtype=w.dtype)
         return loss[()]  # [()] turns a 0-d array into a NumPy scalar, leaves others alone
 
     def grad(self, w):
         """The gradient ∇f(w) = (∂f/∂x, ∂f/∂y), shape (..., 2)."""
-        w = _points(w)
+        w = as_points(w)
         return _gradient(self.df, w[..., 0], w[..., 1])
 
     def hessian(self, w):
         """The Hessian ∇²f(w) = [[f_xx, f_xy], [f_xy, f_yy]], shape (..., 2, 2)."""
-        w = _points(w)
+        w = as_points(w)
         return _hessian(self.d2f, w[..., 0], w[..., 1])
 
     def torch_loss(self, w):
@@ -154,7 +154,7 @@ class QuadraticBowl(Landscape):
     eigenvalues: tuple
 
     def __post_init__(self):
-        object.__setattr__(self, "A", _read_only(self.A))
+        object.__setattr__(self, "A", read_only_copy(self.A))
         super().__post_init__()
 
 

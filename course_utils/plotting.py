@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .training import History, Trajectory, _landscape
+from .training import History, Trajectory, as_landscape
 from .validation import positive, positive_int
 
 __all__ = [
@@ -30,6 +30,10 @@ __all__ = [
     "STYLE",
     "DPI",
     "use_style",
+    "course_style",
+    "load_matplotlib",
+    "new_axes",
+    "nan_for_inf",
     "contour",
     "surface",
     "loss_curves",
@@ -90,7 +94,7 @@ _CONTOUR_CMAP = "viridis"
 _MINIMUM_COLOR = OKABE_ITO["black"]
 
 
-def _matplotlib():
+def load_matplotlib():
     """matplotlib, with a non-interactive backend when nobody has chosen one.
 
     In Jupyter the kernel has already picked its inline backend; in a script or a test run
@@ -111,18 +115,19 @@ def _rc():
 
 def use_style():
     """Make the course style the default for every later plot in this session."""
-    _matplotlib().rcParams.update(_rc())
+    load_matplotlib().rcParams.update(_rc())
 
 
-def _styled():
+def course_style():
     """A context in which new figures and artists take the course style."""
-    return _matplotlib().rc_context(_rc())
+    return load_matplotlib().rc_context(_rc())
 
 
-def _new_axes(ax, **subplot_kw):
+def new_axes(ax, **subplot_kw):
+    """``ax`` itself, or a new pyplot figure's axes when ``ax`` is None."""
     if ax is not None:
         return ax
-    _matplotlib()
+    load_matplotlib()
     import matplotlib.pyplot as plt
 
     return plt.figure().add_subplot(**subplot_kw)
@@ -156,7 +161,7 @@ def _with_ending(label, trajectory):
     return label
 
 
-def _finite(values):
+def nan_for_inf(values):
     """A float copy with inf replaced by nan, which matplotlib leaves out of lines and limits."""
     values = np.array(values, dtype=np.float64)
     values[~np.isfinite(values)] = np.nan
@@ -218,19 +223,19 @@ def contour(
     log(f − f_min), so the flat floor of a valley gets as many lines as its steep walls.
     The axes have equal scales, so the gradient meets every contour at a right angle.
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     levels = positive_int("levels", levels)
     resolution = positive_int("resolution", resolution)
     window = _window(window, landscape)
     paths = _trajectories(trajectories)
-    with _styled():
-        ax = _new_axes(ax)
+    with course_style():
+        ax = new_axes(ax)
         x, y, z = _grid(landscape, window, resolution)
         _contour_lines(ax, x, y, z, _levels(z, landscape.min_value, levels, log_levels))
         _mark_minima(ax, landscape)
         for index, (label, points, trajectory) in enumerate(paths):
             color = COLORS[index % len(COLORS)]
-            points = _finite(points)
+            points = nan_for_inf(points)
             ax.plot(
                 points[:, 0],
                 points[:, 1],
@@ -292,7 +297,7 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
     on the floor, and its loss values are lifted onto the surface above it, each labelled.
     Points outside the window are left out, so a diverged run does not wreck the view.
     """
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     resolution = positive_int("resolution", resolution)
     window = _window(window, landscape)
     if trajectory is not None and not isinstance(trajectory, Trajectory):
@@ -303,8 +308,8 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
         raise ValueError("ax must be 3-D axes, e.g. fig.add_subplot(projection='3d')")
     from matplotlib.ticker import MaxNLocator
 
-    with _styled():
-        ax = _new_axes(ax, projection="3d")
+    with course_style():
+        ax = new_axes(ax, projection="3d")
         x, y, z = _grid(landscape, window, resolution)
         floor = float(np.min(z)) - 0.15 * float(np.ptp(z))
         ax.plot_surface(x, y, z, cmap=_CONTOUR_CMAP, alpha=0.75, linewidth=0, zorder=1)
@@ -312,7 +317,7 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
             ax, x, y, z, _levels(z, landscape.min_value, 15, True), zdir="z", offset=floor
         )
         if trajectory is not None:
-            points, losses = _finite(trajectory.points), _finite(trajectory.losses)
+            points, losses = nan_for_inf(trajectory.points), nan_for_inf(trajectory.losses)
             (x_min, x_max), (y_min, y_max) = window
             outside = ~(
                 (points[:, 0] >= x_min)
@@ -380,11 +385,11 @@ def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
     steady linear convergence rate shows as a straight line.
     """
     items = _labelled(curves, "curves", lambda item: getattr(item, "label", ""))
-    with _styled():
-        ax = _new_axes(ax)
+    with course_style():
+        ax = new_axes(ax)
         for index, (label, item) in enumerate(items):
             trajectory = item if isinstance(item, Trajectory) else None
-            values = _finite(item.losses if isinstance(item, (Trajectory, History)) else item)
+            values = nan_for_inf(item.losses if isinstance(item, (Trajectory, History)) else item)
             if values.ndim != 1:
                 raise ValueError(f"the losses of {label!r} must be 1-D, got shape {values.shape}")
             if log and np.any(values[np.isfinite(values)] <= 0):
@@ -415,8 +420,8 @@ def schedule_curves(schedules, steps, ax=None, log=False, *, title="Learning-rat
     """
     steps = positive_int("steps", steps)
     items = _labelled(schedules, "schedules", lambda lr_fn: getattr(lr_fn, "__name__", repr(lr_fn)))
-    with _styled():
-        ax = _new_axes(ax)
+    with course_style():
+        ax = new_axes(ax)
         for index, (label, lr_fn) in enumerate(items):
             if not callable(lr_fn):
                 raise TypeError(f"the schedule {label!r} must be a function lr(t), got {lr_fn!r}")
@@ -462,8 +467,8 @@ def animate(
     paths = _trajectories(trajectories)
     if not paths:
         raise ValueError("trajectories is empty: give at least one path to animate")
-    matplotlib = _matplotlib()
-    with _styled():
+    matplotlib = load_matplotlib()
+    with course_style():
         fig = Figure(figsize=figsize, dpi=dpi)  # not pyplot's: the HTML is the only output
         ax = contour(landscape, (), ax=fig.add_subplot(), window=window, title=title, legend=False)
         lines = []
@@ -473,7 +478,7 @@ def animate(
             (line,) = ax.plot(
                 [], [], "-o", color=color, markersize=3, label=_with_ending(label, trajectory)
             )
-            lines.append((line, _finite(points)))
+            lines.append((line, nan_for_inf(points)))
         ax.legend(loc="upper right")
         fig.draw_without_rendering()
     # Keep that layout: with the engine on, every frame would be laid out twice over.

@@ -34,6 +34,10 @@ __all__ = [
     "Trajectory",
     "History",
     "RangeTest",
+    "as_landscape",
+    "optimizer_class",
+    "start_point",
+    "divergence_message",
     "descend",
     "train",
     "lr_range_test",
@@ -68,7 +72,7 @@ class DivergenceError(RuntimeError):
         return [str(self)]
 
 
-def _divergence(where, loss, initial_loss, lr):
+def divergence_message(where, loss, initial_loss, lr):
     """The one-line message if ``loss`` shows a diverged run, else None.
 
     ``where`` names the moment, e.g. "step 12" or "step 40 (epoch 3)".
@@ -85,7 +89,7 @@ def _divergence(where, loss, initial_loss, lr):
     return f"diverged at {where}: {what} — try a smaller learning rate (lr={lr:g} now)"
 
 
-def _optimizer_class(optimizer):
+def optimizer_class(optimizer):
     """(class, preset hyperparameters, display name) for a name in OPTIMIZERS or a class."""
     if isinstance(optimizer, str):
         return OPTIMIZERS[choice("optimizer", optimizer, tuple(OPTIMIZERS))]
@@ -117,7 +121,8 @@ def _patience(patience, min_delta):
 
 def _not_improved(stopper, step, unit):
     return (
-        f"stopped at {unit} {step}: the loss has not improved for {stopper.patience} {unit}s "
+        f"stopped at {unit} {step}: the loss has not improved for {stopper.patience} "
+        f"{unit}{'' if stopper.patience == 1 else 's'} "
         f"(best {stopper.best:.4g} at {unit} {stopper.best_step})"
     )
 
@@ -153,7 +158,8 @@ class Trajectory:
         return f"<Trajectory {self.label!r}: {self.steps} steps, {ending}>"
 
 
-def _landscape(landscape):
+def as_landscape(landscape):
+    """A Landscape, given one or its name (see ``landscapes.names()``)."""
     if isinstance(landscape, str):
         return landscapes.by_name(landscape)
     if not isinstance(landscape, landscapes.Landscape):
@@ -164,7 +170,8 @@ def _landscape(landscape):
     return landscape
 
 
-def _start(start, landscape):
+def start_point(start, landscape):
+    """A fresh copy of ``start`` as a pair of weights; the landscape's own start if None."""
     if start is None:
         return landscape.start.copy()
     start = as_float_array("start", start)
@@ -207,9 +214,9 @@ def descend(
     landscape's ``start``. With ``patience=k`` the run stops once the loss has not improved
     (by more than ``min_delta``) for k steps in a row. ``label`` names the run in plots.
     """
-    landscape = _landscape(landscape)
-    w = _start(start, landscape)
-    cls, preset, name = _optimizer_class(optimizer)
+    landscape = as_landscape(landscape)
+    w = start_point(start, landscape)
+    cls, preset, name = optimizer_class(optimizer)
     steps = positive_int("steps", steps)
     schedule, plateau = _schedule(schedule)
     choice("on_divergence", on_divergence, ("raise", "stop"))
@@ -238,7 +245,7 @@ def descend(
             loss = _loss_at(landscape, w)
             points.append(w.copy())
             losses.append(loss)
-            diverged = _divergence(f"step {t + 1}", loss, initial_loss, opt.lr)
+            diverged = divergence_message(f"step {t + 1}", loss, initial_loss, opt.lr)
             if diverged:
                 break
             if plateau:
@@ -392,7 +399,7 @@ def train(
                 batch_loss, grads = model.loss_and_grads(X_batch, y_batch)
                 step_losses.append(batch_loss)
                 step_lrs.append(optimizer.lr)
-                diverged = _divergence(where, batch_loss, initial_loss, optimizer.lr)
+                diverged = divergence_message(where, batch_loss, initial_loss, optimizer.lr)
                 if diverged:
                     break
                 optimizer.step(grads)
@@ -400,7 +407,7 @@ def train(
                 break
             loss, val_loss = epoch_losses()
             where = f"step {len(step_losses)} (end of epoch {epoch + 1})"
-            diverged = _divergence(where, loss, initial_loss, optimizer.lr)
+            diverged = divergence_message(where, loss, initial_loss, optimizer.lr)
             if diverged:
                 break
             lrs.append(step_lrs[first_step])
@@ -486,7 +493,7 @@ def lr_range_test(
     where it started.
     """
     model = _check_model(model)
-    cls, preset, _ = _optimizer_class(optimizer)
+    cls, preset, _ = optimizer_class(optimizer)
     min_lr = positive("min_lr", min_lr)
     max_lr = positive("max_lr", max_lr)
     if max_lr <= min_lr:

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from . import plotting
-from .training import _landscape, _optimizer_class, _start, descend
+from .training import as_landscape, descend, optimizer_class, start_point
 from .validation import positive, positive_int
 
 __all__ = ["Demo", "demo_figure", "learning_rate_explorer"]
@@ -48,7 +48,7 @@ def demo_figure(nrows=1, ncols=1, figsize=(9.0, 4.0), dpi=DEMO_DPI, **subplot_kw
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    with plotting._styled():
+    with plotting.course_style():
         fig = Figure(figsize=figsize, dpi=positive_int("dpi", dpi))
         FigureCanvasAgg(fig)
         axes = fig.subplots(
@@ -254,20 +254,20 @@ def learning_rate_explorer(
     import ipywidgets
     from matplotlib.ticker import LogLocator, NullFormatter
 
-    landscape = _landscape(landscape)
-    cls, _, name = _optimizer_class(optimizer)
+    landscape = as_landscape(landscape)
+    cls, _, name = optimizer_class(optimizer)
     steps = positive_int("steps", steps)
     low, high = _lr_range(lr_range, landscape, cls)
     lr = float(np.sqrt(low * high)) if lr is None else positive("lr", lr)
     if not low <= lr <= high:
         raise ValueError(f"lr must lie in lr_range [{low:g}, {high:g}], got {lr:g}")
 
-    with plotting._styled():
+    with plotting.course_style():
         fig, (ax_path, ax_loss) = demo_figure(1, 2, figsize=(10.0, 4.2))
         plotting.contour(landscape, ax=ax_path, title="Path in the weight plane", legend=False)
         color = plotting.COLORS[0]
         ax_path.plot(
-            *_start(start, landscape),
+            *start_point(start, landscape),
             "o",
             markersize=11,
             markerfacecolor="white",
@@ -292,10 +292,10 @@ def learning_rate_explorer(
         trajectory = descend(
             landscape, start, optimizer, steps, lr=lr, on_divergence="stop", **hyperparameters
         )
-        points = plotting._finite(trajectory.points)
+        points = plotting.nan_for_inf(trajectory.points)
         path.set_data(points[:, 0], points[:, 1])
         head.set_data(points[-1:, 0], points[-1:, 1])
-        gap = plotting._finite(trajectory.losses - landscape.min_value)
+        gap = plotting.nan_for_inf(trajectory.losses - landscape.min_value)
         gap[gap <= 0] = 1e-16  # exactly at the minimum: show it at the floor of the log axis
         curve.set_data(np.arange(len(gap)), gap)
         shown = gap[np.isfinite(gap)]

@@ -30,7 +30,7 @@ def _run_both(ours_cls, torch_cls, hyper, dtype=np.float64, lr_change=None, seed
             for group in opt_torch.param_groups:
                 group["lr"] = lr_change
         grads = _gradient(rng, ours)
-        for tensor, grad in zip(theirs, grads):
+        for tensor, grad in zip(theirs, grads, strict=True):
             tensor.grad = torch.tensor(grad)
         opt_ours.step(grads)
         opt_torch.step()
@@ -39,7 +39,9 @@ def _run_both(ours_cls, torch_cls, hyper, dtype=np.float64, lr_change=None, seed
 
 def _grid(**options):
     names = list(options)
-    return [dict(zip(names, values)) for values in itertools.product(*options.values())]
+    return [
+        dict(zip(names, values, strict=True)) for values in itertools.product(*options.values())
+    ]
 
 
 SGD_CONFIGS = [
@@ -92,7 +94,7 @@ CASES = (
 )
 def test_matches_torch_in_float64(ours_cls, torch_cls, hyper):
     ours, theirs = _run_both(ours_cls, torch_cls, hyper)
-    for mine, reference in zip(ours, theirs):
+    for mine, reference in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-12)
 
 
@@ -109,7 +111,7 @@ def test_matches_torch_in_float64(ours_cls, torch_cls, hyper):
 def test_learning_rate_change_mid_run_matches_torch(ours_cls, torch_cls):
     hyper = {"lr": 0.05, "momentum": 0.9} if ours_cls is optim.SGD else {"lr": 0.05}
     ours, theirs = _run_both(ours_cls, torch_cls, hyper, lr_change=0.005)
-    for mine, reference in zip(ours, theirs):
+    for mine, reference in zip(ours, theirs, strict=True):
         np.testing.assert_allclose(mine, reference, rtol=1e-10, atol=1e-12)
 
 

@@ -18,7 +18,7 @@ constant, t the step (1 on the first). matplotlib and ipywidgets are imported in
 import numpy as np
 
 from .. import landscapes, optim, plotting, widgets
-from ..training import _landscape, _optimizer_class, descend
+from ..training import as_landscape, descend, optimizer_class
 from ..validation import as_float_array, choice, in_range, nonnegative, positive, positive_int, real
 
 __all__ = [
@@ -146,7 +146,7 @@ def step_sizes(optimizer, grads, **hyperparameters):
     has one row per step: shape (steps,) for one weight or (steps, n) for n weights. The
     weights start at zero; returns the steps, shaped like ``grads``.
     """
-    cls, preset, _ = _optimizer_class(optimizer)
+    cls, preset, _ = optimizer_class(optimizer)
     grads = as_float_array("grads", grads)
     if grads.ndim not in (1, 2) or len(grads) == 0:
         raise ValueError(
@@ -235,7 +235,7 @@ def tune_lr(landscape, optimizer, start=None, steps=None, grid=LR_GRID):
 
 def _race_setup(landscape, start, steps):
     name = landscape if isinstance(landscape, str) else None
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     setup = RACES.get(name, {})
     start = setup.get("start") if start is None else start
     steps = positive_int("steps", setup.get("steps", 300) if steps is None else steps)
@@ -253,7 +253,7 @@ def race(landscape):
     runs = {}
     for optimizer in RACE_OPTIMIZERS:
         lr = TUNED_LRS[name][optimizer]
-        label = f"{_optimizer_class(optimizer)[2]}, η = {lr:.3g}"
+        label = f"{optimizer_class(optimizer)[2]}, η = {lr:.3g}"
         runs[optimizer] = descend(
             name, start, optimizer, steps, lr=lr, on_divergence="stop", label=label
         )
@@ -275,10 +275,10 @@ def race_table(results):
         cells = []
         for name in columns:
             run = results[name][optimizer]
-            gap = run.losses[-1] - _landscape(name).min_value
+            gap = run.losses[-1] - as_landscape(name).min_value
             cell = "diverged" if run.diverged else f"{gap:.1e}" if gap > FLOOR else f"≤ {FLOOR:.0e}"
             cells.append(f"{cell} (η = {run.lrs[0]:.2g})".rjust(width))
-        lines.append(f"{_optimizer_class(optimizer)[2]:10}" + "".join(cells))
+        lines.append(f"{optimizer_class(optimizer)[2]:10}" + "".join(cells))
     return "\n".join(lines)
 
 
@@ -397,10 +397,10 @@ def adam_explorer(landscape="rosenbrock", lr=None, beta1=0.9, beta2=0.999):
         run = descend(
             terrain, start, "adam", steps, lr=lr, betas=(beta1, beta2), on_divergence="stop"
         )
-        points = plotting._finite(run.points)
+        points = plotting.nan_for_inf(run.points)
         path.set_data(points[:, 0], points[:, 1])
         head.set_data(points[-1:, 0], points[-1:, 1])
-        losses = np.maximum(plotting._finite(run.losses) - terrain.min_value, _LOSS_FLOOR)
+        losses = np.maximum(plotting.nan_for_inf(run.losses) - terrain.min_value, _LOSS_FLOOR)
         curve.set_data(np.arange(len(losses)), losses)
         ending = run.diverged.split(":")[0] if run.diverged else f"loss − min {losses[-1]:.2g}"
         title.set_text(f"Adam, η = {lr:.3g}, β1 = {beta1:g}, β2 = {beta2:g}: {ending}")

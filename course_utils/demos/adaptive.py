@@ -19,7 +19,7 @@ first). matplotlib and ipywidgets are imported inside the functions.
 import numpy as np
 
 from .. import landscapes, plotting, widgets
-from ..training import _landscape, _start, descend
+from ..training import as_landscape, descend, start_point
 from ..validation import as_float_array, in_range, nonnegative, positive, positive_int, real
 
 __all__ = [
@@ -84,14 +84,14 @@ def torch_path(landscape, make_optimizer, steps, start=None):
     """
     import torch
 
-    landscape = _landscape(landscape)
+    landscape = as_landscape(landscape)
     if not callable(make_optimizer):
         raise TypeError(
             "make_optimizer must be a function of the parameters, e.g. "
             f"lambda params: torch.optim.Adagrad(params, lr=0.5), got {make_optimizer!r}"
         )
     steps = positive_int("steps", steps)
-    w = torch.tensor(_start(start, landscape), dtype=torch.float64, requires_grad=True)
+    w = torch.tensor(start_point(start, landscape), dtype=torch.float64, requires_grad=True)
     optimizer = make_optimizer([w])
     points = [w.detach().numpy().copy()]
     for _ in range(steps):
@@ -150,7 +150,7 @@ def _pair_of_lines(ax, color, label):
 def _show_lrs(lines, effective_lr):
     t = np.arange(1, len(effective_lr) + 1)
     for line, column in zip(lines, np.atleast_2d(effective_lr.T), strict=True):
-        line.set_data(t, plotting._finite(column))
+        line.set_data(t, plotting.nan_for_inf(column))
 
 
 def _path_line(ax, color, label, style="-o", zorder=3):
@@ -164,7 +164,7 @@ def _path_line(ax, color, label, style="-o", zorder=3):
 
 def _set_path(path, trajectory):
     line, head = path
-    points = plotting._finite(trajectory.points)
+    points = plotting.nan_for_inf(trajectory.points)
     line.set_data(points[:, 0], points[:, 1])
     head.set_data(points[-1:, 0], points[-1:, 1])
 

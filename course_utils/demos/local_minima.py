@@ -101,8 +101,8 @@ def plot_sharp_and_flat(train, test, ax=None):
         if not isinstance(loss, SharpAndFlat):
             raise TypeError(f"{name} must be a basins.SharpAndFlat, got {loss!r}")
     w = np.linspace(-3.5, 3.5, 701)
-    with plotting._styled():
-        ax = plotting._new_axes(ax)
+    with plotting.course_style():
+        ax = plotting.new_axes(ax)
         ax.plot(w, train(w), color=plotting.COLORS[0], label="training loss")
         shift = test.shift - train.shift
         ax.plot(w, test(w), "--", color=plotting.COLORS[1], label=f"test loss (shifted {shift:g})")
@@ -179,10 +179,10 @@ def basin_explorer(basin_map, *, start=None):
         trajectory = descend(
             landscape, [x0, y0], "sgd", basin_map.steps, lr=basin_map.lr, on_divergence="stop"
         )
-        points = plotting._finite(trajectory.points)
+        points = plotting.nan_for_inf(trajectory.points)
         path.set_data(points[:, 0], points[:, 1])
         first.set_data([x0], [y0])
-        gap = np.clip(plotting._finite(trajectory.losses - landscape.min_value), floor, None)
+        gap = np.clip(plotting.nan_for_inf(trajectory.losses - landscape.min_value), floor, None)
         curve.set_data(np.arange(len(gap)), gap)
         verdict = ending(landscape, trajectory)
         title.set_text(f"GD from ({x0:.2f}, {y0:.2f}), η = {basin_map.lr:g} → {verdict}")

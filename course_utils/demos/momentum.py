@@ -142,9 +142,9 @@ def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, 
             nesterov=nesterov,
             on_divergence="stop",
         )
-        points = plotting._finite(trajectory.points)
+        points = plotting.nan_for_inf(trajectory.points)
         path.set_data(points[:, 0], points[:, 1])
-        losses = plotting._finite(trajectory.losses)
+        losses = plotting.nan_for_inf(trajectory.losses)
         curve.set_data(np.arange(len(losses)), np.maximum(losses, _LOSS_LIMITS[0]))
         rate = convergence_rate(lr, momentum, bowl.eigenvalues, nesterov=nesterov)
         end = len(losses) - 1  # the guide meets the curve at its end, where the rate rules

@@ -142,7 +142,7 @@ def comparison_curves(runs, fig=None):
     schedule, one color per optimizer. Returns the figure."""
     schedules = list(dict.fromkeys(schedule for _, schedule in runs))
     names = list(dict.fromkeys(name for name, _ in runs))
-    with plotting._styled():
+    with plotting.course_style():
         fig = fig if fig is not None else _figure(4.6 * len(schedules), 7.5)
         axes = fig.subplots(2, len(schedules), sharex=True, sharey="row", squeeze=False)
         for column, schedule in enumerate(schedules):
@@ -207,7 +207,7 @@ def slice_curves(alphas, curves, ax=None, *, marks=None, xlabel="α", title=None
     """One line per entry of ``{label: losses}`` against ``alphas``; ``marks`` ({α: name})
     draws a dotted vertical line at each named point, its name on the top edge."""
     alphas = np.asarray(alphas, dtype=np.float64)
-    with plotting._styled():
+    with plotting.course_style():
         ax = ax if ax is not None else _figure(8.0, 5.0).add_subplot()
         for index, (label, losses) in enumerate(curves.items()):
             losses = np.asarray(losses, dtype=np.float64)
@@ -247,7 +247,7 @@ def contour_panels(alphas, grids, fig=None, *, radius=None, levels=12):
     every = np.concatenate([np.ravel(z) for z in grids.values()])
     heights = np.geomspace(max(every.min(), 1e-4), every.max(), levels + 1)[1:]
     colors = colormaps["viridis"](np.linspace(0.0, 0.9, len(heights)))
-    with plotting._styled():
+    with plotting.course_style():
         fig = fig if fig is not None else _figure(5.2 * len(grids), 5.0)
         axes = fig.subplots(1, len(grids), squeeze=False)[0]
         for ax, (label, z) in zip(axes, grids.items(), strict=True):
@@ -278,7 +278,7 @@ def range_test_curve(result, ax=None, *, title="Learning-rate range test"):
     scale), with the lowest smoothed loss and the suggested rate (a tenth of it) marked. The
     loss axis stops at twice the first smoothed loss, so the final explosion does not flatten
     the rest."""
-    with plotting._styled():
+    with plotting.course_style():
         ax = ax if ax is not None else _figure(8.0, 5.0).add_subplot()
         ax.plot(result.lrs, result.losses, color=plotting.COLORS[5], linewidth=1, label="loss")
         ax.plot(result.lrs, result.smoothed_losses, color=plotting.COLORS[0], label="smoothed")
@@ -307,7 +307,7 @@ def range_test_curve(result, ax=None, *, title="Learning-rate range test"):
 
 
 def _figure(width, height):
-    plotting._matplotlib()
+    plotting.load_matplotlib()
     import matplotlib.pyplot as plt
 
     return plt.figure(figsize=(width, height), layout="constrained")

@@ -272,7 +272,7 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
     epoch_steps = np.arange(_EPOCHS + 1) * (len(X) // _BATCH)
 
     def excess(history):
-        return np.maximum(plotting._finite(history.losses) - lowest, _LOSS_FLOOR)
+        return np.maximum(plotting.nan_for_inf(history.losses) - lowest, _LOSS_FLOOR)
 
     def update(name, lr, warmup, **values):
         used = EXPLORER_SCHEDULES[name]

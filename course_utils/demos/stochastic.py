@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import data, landscapes, plotting, widgets
-from ..training import DivergenceError, Trajectory, _divergence, descend
+from ..training import DivergenceError, Trajectory, descend, divergence_message
 from ..validation import as_float_array, nonnegative_int, positive, positive_int, real
 
 __all__ = [
@@ -157,8 +157,8 @@ class ExampleLandscape(landscapes.Landscape):
 
     def __post_init__(self):
         set_field = object.__setattr__
-        set_field(self, "X", landscapes._read_only(self.X))
-        set_field(self, "y", landscapes._read_only(self.y))
+        set_field(self, "X", landscapes.read_only_copy(self.X))
+        set_field(self, "y", landscapes.read_only_copy(self.y))
         super().__post_init__()
 
     @property
@@ -168,7 +168,7 @@ class ExampleLandscape(landscapes.Landscape):
 
     def example_grads(self, w, indices=None):
         """∇ℓᵢ(w) for each example in ``indices`` (all by default), shape (*indices.shape, 2)."""
-        w = landscapes._points(w)
+        w = landscapes.as_points(w)
         if w.shape != (2,):
             raise ValueError(f"w must be one point, shape (2,), got shape {w.shape}")
         if indices is None:
@@ -382,7 +382,7 @@ def sgd(
                 points.append(w)
                 losses.append(loss)
                 lrs.append(step_lr)
-                diverged = _divergence(f"step {len(lrs)}", loss, initial_loss, step_lr)
+                diverged = divergence_message(f"step {len(lrs)}", loss, initial_loss, step_lr)
                 if diverged:
                     break
             if diverged:
@@ -518,7 +518,7 @@ def gradient_cloud(landscape, w, lr, ax=None, *, arrows=60, window=None, title=N
     if window is None:
         half = 1.2 * float(np.quantile(np.linalg.norm(steps, axis=1), 0.95))
         window = tuple((float(c - half), float(c + half)) for c in w)
-    with plotting._styled():
+    with plotting.course_style():
         ax = plotting.contour(
             landscape, ax=ax, legend=False, levels=25, resolution=150, window=window, title=title
         )
@@ -591,10 +591,10 @@ def loss_gap_curves(
     values ≤ 0 (exactly at the minimum) are left out, as a log axis cannot show them.
     """
     smooth = positive_int("smooth", smooth)
-    with plotting._styled():
-        ax = plotting._new_axes(ax)
+    with plotting.course_style():
+        ax = plotting.new_axes(ax)
         for index, (label, (x, gap)) in enumerate(curves.items()):
-            gap = plotting._finite(gap)
+            gap = plotting.nan_for_inf(gap)
             if smooth > 1:
                 gap = np.convolve(gap, np.ones(smooth) / smooth, mode="valid")
                 x = np.asarray(x)[smooth - 1 :]
@@ -621,8 +621,8 @@ def gradient_estimates(clouds, exact, ax=None, *, title="Gradient estimates", co
     estimate circled: that shows a drift from one batch to the next.
     """
     exact = _pair("exact", exact)
-    with plotting._styled():
-        ax = plotting._new_axes(ax)
+    with plotting.course_style():
+        ax = plotting.new_axes(ax)
         for index, (label, estimates) in enumerate(clouds.items()):
             estimates = np.asarray(estimates, dtype=np.float64).reshape(-1, 2)
             color = plotting.COLORS[(index + 1) % len(plotting.COLORS)]
@@ -709,9 +709,9 @@ def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
             (gd_path, gd_curve, gd, n),
             (sgd_path, sgd_curve, stochastic, 1),
         ):
-            points = plotting._finite(run.points)
+            points = plotting.nan_for_inf(run.points)
             path.set_data(points[:, 0], points[:, 1])
-            gap = plotting._finite(run.losses - landscape.min_value)
+            gap = plotting.nan_for_inf(run.losses - landscape.min_value)
             curve.set_data(np.arange(len(gap)) * per_step, np.clip(gap, 1e-16, None))
         ends = [
             run.diverged.split(":")[0]
@@ -779,7 +779,7 @@ def batch_cloud_explorer(batch_size=8, count=200, n=5000, seed=0):
     measured = batch_gradient_errors(landscape, w, sizes, batches=count, seed=seed)
 
     fig, (ax_cloud, ax_error) = widgets.demo_figure(1, 2, figsize=(10.0, 4.4))
-    with plotting._styled():
+    with plotting.course_style():
         span = 1.5 * sigma
         ax_cloud.set_xlim(exact[0] - span, exact[0] + span)
         ax_cloud.set_ylim(exact[1] - span, exact[1] + span)

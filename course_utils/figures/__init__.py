@@ -6,8 +6,11 @@ runs them all and writes ``figures/<name>.png`` deterministically, so markdown c
 README can show them and a rerun changes no bytes.
 """
 
+import functools
 import importlib
 from pathlib import Path
+
+from .. import plotting
 
 REPOSITORY_FIGURES = Path(__file__).resolve().parents[2] / "figures"
 
@@ -20,6 +23,7 @@ LESSON_MODULES = (
     "momentum",
     "adaptive",
     "adam",
+    "schedules",
     "network",
 )
 
@@ -27,15 +31,33 @@ _REGISTRY = {}
 
 
 def figure(name):
-    """Register a function that returns a matplotlib Figure as ``figures/<name>.png``."""
+    """Register a function that returns a matplotlib Figure as ``figures/<name>.png``.
+
+    The function runs in the course style wherever it is called (``regenerate`` or a
+    notebook), so every title and label it sets takes the style.
+    """
 
     def register(make):
         if name in _REGISTRY:
             raise ValueError(f"two figures are both called {name!r}")
-        _REGISTRY[name] = make
-        return make
+
+        @functools.wraps(make)
+        def styled(*args, **kwargs):
+            with plotting.course_style():
+                return make(*args, **kwargs)
+
+        _REGISTRY[name] = styled
+        return styled
 
     return register
+
+
+def new_figure(width, height):
+    """An empty constrained-layout Figure of ``width`` × ``height`` inches, outside pyplot."""
+    plotting.load_matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
 
 
 def names():
@@ -46,8 +68,6 @@ def names():
 
 def regenerate(folder=None, only=None):
     """Make every figure (or just those named in ``only``) and return the paths written."""
-    from .. import plotting
-
     _load_lessons()
     folder = Path(folder) if folder is not None else REPOSITORY_FIGURES
     unknown = set(only or ()) - set(_REGISTRY)

@@ -11,8 +11,8 @@ import numpy as np
 
 from .. import plotting
 from ..demos import adam
-from ..training import _landscape, descend
-from . import figure
+from ..training import as_landscape, descend
+from . import figure, new_figure
 
 __all__ = ["race", "bias_correction", "adamw_vs_l2", "WEIGHT_DECAY_RUN"]
 
@@ -20,22 +20,14 @@ __all__ = ["race", "bias_correction", "adamw_vs_l2", "WEIGHT_DECAY_RUN"]
 WEIGHT_DECAY_RUN = {"start": (0.0, 0.0), "steps": 2000, "lr": 0.01, "weight_decay": 1.0}
 
 
-def _figure(figsize, nrows, ncols):
-    from matplotlib.figure import Figure
-
-    with plotting._styled():
-        fig = Figure(figsize=figsize, layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-    return fig, axes
-
-
 @figure("09_race")
 def race():
     """Each optimizer at its tuned η on each race landscape: paths above, losses below."""
-    fig, axes = _figure((16.0, 10.0), 2, len(adam.RACES))
+    fig = new_figure(16.0, 10.0)
+    axes = fig.subplots(2, len(adam.RACES), squeeze=False)
     for column, name in enumerate(adam.RACES):
         runs = list(adam.race(name).values())
-        minimum = _landscape(name).min_value
+        minimum = as_landscape(name).min_value
         plotting.contour(name, runs, ax=axes[0, column], levels=15, legend=False)
         # name only: each landscape has its own tuned η (they are in the notebook's table)
         gaps = {
@@ -52,7 +44,8 @@ def race():
 @figure("09_bias_correction")
 def bias_correction(beta1=0.9, beta2=0.999, steps=30):
     r"""m and √v without correction under a constant gradient, and the steps that follow."""
-    fig, ((ax_moments, ax_steps),) = _figure((15.0, 5.8), 1, 2)
+    fig = new_figure(15.0, 5.8)
+    ax_moments, ax_steps = fig.subplots(1, 2)
     t = np.arange(1, 10_001)
     ax_moments.plot(t, 1 - beta1**t, label=f"m / g = 1 − β1ᵗ  (β1 = {beta1:g})")
     ax_moments.plot(t, np.sqrt(1 - beta2**t), label=f"√v / |g| = √(1 − β2ᵗ)  (β2 = {beta2:g})")
@@ -98,7 +91,8 @@ def adamw_vs_l2():
         descend(bowl, start, "adam", steps, label="Adam + L2", **settings),
         descend(bowl, start, "adamw", steps, label="AdamW", **settings),
     ]
-    fig, ((ax_path, ax_weights),) = _figure((15.0, 6.0), 1, 2)
+    fig = new_figure(15.0, 6.0)
+    ax_path, ax_weights = fig.subplots(1, 2)
     plotting.contour(bowl, runs, ax=ax_path, levels=20, title="Where each ends", legend=False)
     decay = settings["weight_decay"]
     box = 1 / decay

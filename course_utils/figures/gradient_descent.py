@@ -10,7 +10,7 @@ import numpy as np
 from .. import landscapes, plotting
 from ..training import descend
 from ..validation import as_float_array, same_shape
-from . import figure
+from . import figure, new_figure
 
 # A start in the right-hand well of two_minima, lower than the ridge between the wells, and a
 # step size that carries gradient descent through the ridge in one step.
@@ -32,10 +32,8 @@ def narrow_bowl():
 
 
 def _two_panels(projection=None):
-    """A wide figure in the course style with two axes, the second 3-D if asked."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(15.0, 6.0), layout="constrained")
+    """A wide figure with two axes, the second 3-D if asked."""
+    fig = new_figure(15.0, 6.0)
     return fig, fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2, projection=projection)
 
 
@@ -44,17 +42,16 @@ def plane_not_surface():
     """Two steps of gradient descent through a ridge that a rolling ball could never cross."""
     landscape = landscapes.two_minima()
     jump = descend(landscape, start=RIDGE_START, steps=2, lr=RIDGE_LR, label=f"η = {RIDGE_LR:g}")
-    with plotting._styled():
-        fig, ax_plane, ax_surface = _two_panels(projection="3d")
-        plotting.contour(landscape, [jump], ax=ax_plane, title="What moves: the weights (x, y)")
-        plotting.surface(
-            landscape,
-            ax=ax_surface,
-            trajectory=jump,
-            window=((-1.7, 1.7), (-0.6, 0.6)),
-            title="What you read off: the loss above them",
-        )
-        ax_surface.view_init(elev=12, azim=-95)  # look along y, across the ridge
+    fig, ax_plane, ax_surface = _two_panels(projection="3d")
+    plotting.contour(landscape, [jump], ax=ax_plane, title="What moves: the weights (x, y)")
+    plotting.surface(
+        landscape,
+        ax=ax_surface,
+        trajectory=jump,
+        window=((-1.7, 1.7), (-0.6, 0.6)),
+        title="What you read off: the loss above them",
+    )
+    ax_surface.view_init(elev=12, azim=-95)  # look along y, across the ridge
     return fig
 
 
@@ -66,10 +63,9 @@ def learning_rates():
         descend(bowl, steps=40, lr=lr, on_divergence="stop", label=f"{name}: η = {lr:g}")
         for name, lr in LEARNING_RATES.items()
     ]
-    with plotting._styled():
-        fig, ax_paths, ax_losses = _two_panels()
-        plotting.contour(bowl, runs, ax=ax_paths, title="Four step sizes")
-        plotting.loss_curves(runs, ax=ax_losses, title="Their losses")
+    fig, ax_paths, ax_losses = _two_panels()
+    plotting.contour(bowl, runs, ax=ax_paths, title="Four step sizes")
+    plotting.loss_curves(runs, ax=ax_losses, title="Their losses")
     return fig
 
 
@@ -81,10 +77,9 @@ def ill_conditioned():
     best_lr = 2 / (lam_min + lam_max)
     zigzag = descend(bowl, steps=30, lr=best_lr, label=f"η* = {best_lr:.3f}")
     lrs = np.linspace(0.01, 0.21, 201)
-    with plotting._styled():
-        fig, ax_path, ax_rates = _two_panels()
-        plotting.contour(bowl, [zigzag], ax=ax_path, title="The zig-zag at η*")
-        draw_rates(ax_rates, bowl, lrs, _last_contraction(bowl, lrs, steps=200))
+    fig, ax_path, ax_rates = _two_panels()
+    plotting.contour(bowl, [zigzag], ax=ax_path, title="The zig-zag at η*")
+    draw_rates(ax_rates, bowl, lrs, _last_contraction(bowl, lrs, steps=200))
     return fig
 
 
@@ -113,21 +108,18 @@ def draw_rates(ax, bowl, lrs, rates):
     if lrs.ndim != 1:
         raise ValueError(f"lrs must be a 1-D array of learning rates, got shape {lrs.shape}")
     same_shape("lrs", lrs, rates=rates)
-    with plotting._styled():
-        lam_min, lam_max = bowl.eigenvalues
-        kappa = lam_max / lam_min
-        theory = np.maximum(np.abs(1 - lrs * lam_min), np.abs(1 - lrs * lam_max))
-        every = max(1, len(lrs) // 25)  # about 25 dots, so the theory line stays visible
-        blue, orange, green, vermillion = plotting.COLORS[:4]
-        ax.plot(lrs, theory, color=blue, label="theory: max(|1 − ηλmin|, |1 − ηλmax|)")
-        ax.plot(lrs[::every], rates[::every], "o", color=orange, label="measured")
-        ax.axvline(
-            2 / (lam_min + lam_max), color=green, linestyle="--", label="η* = 2/(λmin + λmax)"
-        )
-        ax.axvline(2 / lam_max, color=vermillion, linestyle=":", label="2/λmax: diverges beyond")
-        ax.axhline((kappa - 1) / (kappa + 1), color="gray", linewidth=1, label="(κ − 1)/(κ + 1)")
-        ax.set_xlabel("learning rate η")
-        ax.set_ylabel(r"contraction per step $\|w_{t+1}\| / \|w_t\|$")
-        ax.set_title(f"Rate against η (κ = {kappa:g})")
-        ax.legend(loc="upper center")
+    lam_min, lam_max = bowl.eigenvalues
+    kappa = lam_max / lam_min
+    theory = np.maximum(np.abs(1 - lrs * lam_min), np.abs(1 - lrs * lam_max))
+    every = max(1, len(lrs) // 25)  # about 25 dots, so the theory line stays visible
+    blue, orange, green, vermillion = plotting.COLORS[:4]
+    ax.plot(lrs, theory, color=blue, label="theory: max(|1 − ηλmin|, |1 − ηλmax|)")
+    ax.plot(lrs[::every], rates[::every], "o", color=orange, label="measured")
+    ax.axvline(2 / (lam_min + lam_max), color=green, linestyle="--", label="η* = 2/(λmin + λmax)")
+    ax.axvline(2 / lam_max, color=vermillion, linestyle=":", label="2/λmax: diverges beyond")
+    ax.axhline((kappa - 1) / (kappa + 1), color="gray", linewidth=1, label="(κ − 1)/(κ + 1)")
+    ax.set_xlabel("learning rate η")
+    ax.set_ylabel(r"contraction per step $\|w_{t+1}\| / \|w_t\|$")
+    ax.set_title(f"Rate against η (κ = {kappa:g})")
+    ax.legend(loc="upper center")
     return ax

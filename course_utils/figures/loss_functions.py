@@ -7,7 +7,7 @@ The data are the lesson's: 40 points x ~ U(0, 3), y = 1.5x − 0.5 + N(0, 0.5²)
 import numpy as np
 
 from .. import landscapes, plotting
-from . import figure
+from . import figure, new_figure
 
 TRUE_SLOPE, TRUE_INTERCEPT, NOISE, N_POINTS = 1.5, -0.5, 0.5, 40
 
@@ -71,35 +71,29 @@ def _label_weights(ax, **label_options):
 @figure("01_loss_surface")
 def loss_surface():
     """The MSE of a line fit over (w₁, w₂): contour lines beside the 3-D surface."""
-    from matplotlib.figure import Figure
-
     landscape = line_fit_landscape(*line_fit_data())
-    with plotting._styled():
-        fig = Figure(figsize=(13.0, 5.5), layout="constrained")
-        contour_ax = fig.add_subplot(1, 2, 1)
-        plotting.contour(landscape, ax=contour_ax, title="Contours: the loss over (w₁, w₂)")
-        surface_ax = fig.add_subplot(1, 2, 2, projection="3d")
-        plotting.surface(landscape, ax=surface_ax, title="The same loss as a surface")
-        _label_weights(contour_ax)
-        _label_weights(surface_ax, labelpad=10)
-        surface_ax.set_zlabel("loss L", labelpad=10)
+    fig = new_figure(13.0, 5.5)
+    contour_ax = fig.add_subplot(1, 2, 1)
+    plotting.contour(landscape, ax=contour_ax, title="Contours: the loss over (w₁, w₂)")
+    surface_ax = fig.add_subplot(1, 2, 2, projection="3d")
+    plotting.surface(landscape, ax=surface_ax, title="The same loss as a surface")
+    _label_weights(contour_ax)
+    _label_weights(surface_ax, labelpad=10)
+    surface_ax.set_zlabel("loss L", labelpad=10)
     return fig
 
 
 @figure("01_difference_errors")
 def difference_error_slopes():
     """Error of forward and central differences against h, on log-log axes: slopes 1 and 2."""
-    from matplotlib.figure import Figure
-
     steps = np.logspace(-4, -1, 10)
     forward, central = difference_errors(steps)
-    with plotting._styled():
-        fig = Figure(figsize=(8.0, 5.5), layout="constrained")
-        ax = fig.add_subplot()
-        ax.loglog(steps, forward, "o-", label="forward (f(w + h) − f(w)) / h")
-        ax.loglog(steps, central, "s-", label="central (f(w + h) − f(w − h)) / 2h")
-        ax.set_xlabel("step h")
-        ax.set_ylabel("|estimate − f′(w)|")
-        ax.set_title("Central differences: error ∝ h², forward ∝ h")
-        ax.legend()
+    fig = new_figure(8.0, 5.5)
+    ax = fig.add_subplot()
+    ax.loglog(steps, forward, "o-", label="forward (f(w + h) − f(w)) / h")
+    ax.loglog(steps, central, "s-", label="central (f(w + h) − f(w − h)) / 2h")
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|estimate − f′(w)|")
+    ax.set_title("Central differences: error ∝ h², forward ∝ h")
+    ax.legend()
     return fig

@@ -10,18 +10,9 @@ import numpy as np
 from .. import landscapes, plotting
 from ..demos.momentum import convergence_rate, optimal_parameters
 from ..training import descend
-from . import figure
+from . import figure, new_figure
 
 __all__ = ["zigzag", "lookahead", "rate_map"]
-
-
-def _figure(figsize, ncols):
-    from matplotlib.figure import Figure
-
-    with plotting._styled():
-        fig = Figure(figsize=figsize)
-        axes = fig.subplots(1, ncols)
-    return fig, axes
 
 
 @figure("06_zigzag")
@@ -40,7 +31,8 @@ def zigzag(condition_number=100.0, steps=100):
             label=f"heavy ball, η = {lr:.3g}, ρ = 0.9",
         ),
     ]
-    fig, (ax_path, ax_loss) = _figure((14.0, 5.0), 2)
+    fig = new_figure(14.0, 5.0)
+    ax_path, ax_loss = fig.subplots(1, 2)
     window = ((-2.0, 0.6), (-0.8, 0.8))
     title = f"A narrow valley, κ = {condition_number:g}"
     plotting.contour(bowl, runs, ax=ax_path, window=window, title=title, legend=False)
@@ -55,7 +47,8 @@ def lookahead(lr=0.1):
     w = np.array([-1.2, 0.25])
     momentum_step = np.array([0.4, -0.4])  # −ηρv for a velocity v heading across the valley
     ahead = w + momentum_step
-    fig, axes = _figure((14.0, 5.6), 2)
+    fig = new_figure(14.0, 5.6)
+    axes = fig.subplots(1, 2)
     for ax, nesterov in zip(axes, (False, True), strict=True):
         where = ahead if nesterov else w
         gradient_step = -lr * bowl.grad(where)
@@ -134,47 +127,47 @@ def rate_map(condition_number=100.0, resolution=300):
     with np.errstate(divide="ignore"):
         steps_per_digit = np.where(rate < 1, -1 / np.log10(rate), np.nan)
 
-    fig, ax = _figure((10.0, 6.5), 1)
-    with plotting._styled():
-        cmap = plotting._matplotlib().colormaps["viridis_r"].with_extremes(bad="0.85")
-        mesh = ax.pcolormesh(
-            lr, momentum, steps_per_digit, cmap=cmap, norm=LogNorm(5, 2000), shading="auto"
+    fig = new_figure(10.0, 6.5)
+    ax = fig.subplots()
+    cmap = plotting.load_matplotlib().colormaps["viridis_r"].with_extremes(bad="0.85")
+    mesh = ax.pcolormesh(
+        lr, momentum, steps_per_digit, cmap=cmap, norm=LogNorm(5, 2000), shading="auto"
+    )
+    fig.colorbar(mesh, ax=ax, label="steps to shrink the error 10×")
+    root_rho = np.sqrt(momentum)
+    for edge, text, at, va in (
+        ((1 - root_rho) ** 2 / lam_min, "ηλmin = (1 − √ρ)² ", 0.8, "top"),
+        ((1 + root_rho) ** 2 / lam_max, "ηλmax = (1 + √ρ)² ", 0.3, "bottom"),
+    ):
+        ax.plot(edge, momentum, "--", color="white", linewidth=1.8)
+        index = np.searchsorted(momentum, at)
+        ax.text(edge[index], at, text, color="white", fontsize=12, ha="right", va=va)
+    best_lr, best_momentum = optimal_parameters(lam_min, lam_max)
+    gd_lr = 2 / (lam_min + lam_max)
+    for x, y, marker, label in (
+        (best_lr, best_momentum, "*", "optimal heavy ball"),
+        (gd_lr, 0.0, "s", "GD at its best η"),
+        (1 / lam_max, 0.9, "o", "η = 1/λmax, ρ = 0.9"),
+    ):
+        steps = -1 / np.log10(convergence_rate(x, y, bowl.eigenvalues))
+        ax.plot(
+            x,
+            y,
+            marker,
+            color=plotting.COLORS[3],
+            markeredgecolor="white",
+            markersize=16 if marker == "*" else 11,
+            clip_on=False,
+            zorder=5,
+            label=f"{label}: {steps:.0f} steps",
         )
-        fig.colorbar(mesh, ax=ax, label="steps to shrink the error 10×")
-        root_rho = np.sqrt(momentum)
-        for edge, text, at, va in (
-            ((1 - root_rho) ** 2 / lam_min, "ηλmin = (1 − √ρ)² ", 0.8, "top"),
-            ((1 + root_rho) ** 2 / lam_max, "ηλmax = (1 + √ρ)² ", 0.3, "bottom"),
-        ):
-            ax.plot(edge, momentum, "--", color="white", linewidth=1.8)
-            index = np.searchsorted(momentum, at)
-            ax.text(edge[index], at, text, color="white", fontsize=12, ha="right", va=va)
-        best_lr, best_momentum = optimal_parameters(lam_min, lam_max)
-        gd_lr = 2 / (lam_min + lam_max)
-        for x, y, marker, label in (
-            (best_lr, best_momentum, "*", "optimal heavy ball"),
-            (gd_lr, 0.0, "s", "GD at its best η"),
-            (1 / lam_max, 0.9, "o", "η = 1/λmax, ρ = 0.9"),
-        ):
-            steps = -1 / np.log10(convergence_rate(x, y, bowl.eigenvalues))
-            ax.plot(
-                x,
-                y,
-                marker,
-                color=plotting.COLORS[3],
-                markeredgecolor="white",
-                markersize=16 if marker == "*" else 11,
-                clip_on=False,
-                zorder=5,
-                label=f"{label}: {steps:.0f} steps",
-            )
-        ax.text(0.8 * lr[-1], 0.08, "diverges", fontsize=13, rotation=90)
-        ax.set_xscale("log")
-        ax.set_xlim(lr[0], lr[-1])
-        ax.set_ylim(0, 0.99)
-        ax.set_xlabel("learning rate η (log scale)")
-        ax.set_ylabel("momentum ρ")
-        ax.set_title(f"Heavy ball on the narrow valley, κ = {condition_number:g}")
-        ax.grid(False)
-        ax.legend(loc="lower left", fontsize=11)
+    ax.text(0.8 * lr[-1], 0.08, "diverges", fontsize=13, rotation=90)
+    ax.set_xscale("log")
+    ax.set_xlim(lr[0], lr[-1])
+    ax.set_ylim(0, 0.99)
+    ax.set_xlabel("learning rate η (log scale)")
+    ax.set_ylabel("momentum ρ")
+    ax.set_title(f"Heavy ball on the narrow valley, κ = {condition_number:g}")
+    ax.grid(False)
+    ax.legend(loc="lower left", fontsize=11)
     return fig

@@ -8,18 +8,12 @@ r"""Key figures of lessons 11 (training a network) and 12 (beyond).
 
 import numpy as np
 
-from .. import data, loss_slices, plotting
+from .. import data, loss_slices
 from ..demos import network as demo
-from . import figure
+from . import figure, new_figure
 
 # The grid of lesson 12: α, β from −1 to 1 in filter-normalized units.
 SLICE_ALPHAS = np.linspace(-1.0, 1.0, 17)
-
-
-def _figure(width, height):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
 
 
 def _one_thread():
@@ -33,7 +27,7 @@ def comparison():
     """The 15 runs of lesson 11 (seed 0, 6 epochs, batches of 32)."""
     _one_thread()
     runs = demo.compare(data.load_digits(dtype=np.float32), progress=False)
-    return demo.comparison_curves(runs, fig=_figure(13.8, 7.5))
+    return demo.comparison_curves(runs, fig=new_figure(13.8, 7.5))
 
 
 def sharp_and_flat_grids(digits, alphas=SLICE_ALPHAS, seeds=(1, 2)):
@@ -60,7 +54,6 @@ def sharp_flat():
         f"{label}\ntest accuracy {history.test_accuracy[-1]:.1%}": grid
         for label, (_, history, grid) in grids.items()
     }
-    with plotting._styled():
-        fig = demo.contour_panels(SLICE_ALPHAS, panels, fig=_figure(10.5, 5.4), radius=0.5)
-        fig.suptitle("Training loss around two solutions (filter-normalized directions)")
+    fig = demo.contour_panels(SLICE_ALPHAS, panels, fig=new_figure(10.5, 5.4), radius=0.5)
+    fig.suptitle("Training loss around two solutions (filter-normalized directions)")
     return fig

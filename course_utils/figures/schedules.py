@@ -16,18 +16,9 @@ import numpy as np
 from .. import data, models, optim, plotting, schedules, training
 from ..demos.schedules import overfitting_problem, steepest_lr
 from ..validation import positive_int
-from . import figure
+from . import figure, new_figure
 
 __all__ = ["gallery", "range_test", "early_stopping", "digits_range_test", "overfitting_run"]
-
-
-def _figure(figsize, nrows=1, ncols=1):
-    from matplotlib.figure import Figure
-
-    with plotting._styled():
-        fig = Figure(figsize=figsize)
-        axes = fig.subplots(nrows, ncols)
-    return fig, axes
 
 
 @figure("10_schedules")
@@ -56,7 +47,8 @@ def gallery(steps=100):
             ),
         },
     }
-    fig, axes = _figure((15.0, 9.0), 2, 2)
+    fig = new_figure(15.0, 9.0)
+    axes = fig.subplots(2, 2)
     for ax, (title, family) in zip(axes.ravel(), families.items(), strict=True):
         plotting.schedule_curves(family, steps, ax=ax, title=title)
         ax.set_ylim(0, 0.11)
@@ -92,7 +84,9 @@ def range_test(result=None, ax=None):
         result = digits_range_test()[0]
     if not isinstance(result, training.RangeTest):
         raise TypeError(f"result must be what training.lr_range_test returns, got {result!r}")
-    fig, ax = _figure((11.0, 5.5)) if ax is None else (ax.figure, ax)
+    if ax is None:
+        ax = new_figure(11.0, 5.5).subplots()
+    fig = ax.figure
     lowest = result.lrs[int(np.argmin(result.smoothed_losses))]
     marks = {
         f"steepest descent, η = {steepest_lr(result):.2g}": (steepest_lr(result), 2),
@@ -100,17 +94,16 @@ def range_test(result=None, ax=None):
         f"minimum of the smoothed loss, η = {lowest:.2g}": (lowest, 1),
         f"stopped (blew up), η = {result.lrs[-1]:.2g}": (result.lrs[-1], 3),
     }
-    with plotting._styled():
-        ax.plot(result.lrs, result.losses, color=plotting.COLORS[5], linewidth=1, alpha=0.7)
-        ax.plot(result.lrs, result.smoothed_losses, color=plotting.COLORS[6], label="smoothed loss")
-        for label, (lr, color) in marks.items():
-            ax.axvline(lr, color=plotting.COLORS[color], linestyle="--", label=label)
-        ax.set_xscale("log")
-        ax.set_ylim(0, 2.0 * result.smoothed_losses[0])
-        ax.set_xlabel("learning rate η (log scale)")
-        ax.set_ylabel("mini-batch loss")
-        ax.set_title(f"LR range test: η grows ×{result.lrs[1] / result.lrs[0]:.3g} per step")
-        ax.legend(loc="upper left", fontsize=11)
+    ax.plot(result.lrs, result.losses, color=plotting.COLORS[5], linewidth=1, alpha=0.7)
+    ax.plot(result.lrs, result.smoothed_losses, color=plotting.COLORS[6], label="smoothed loss")
+    for label, (lr, color) in marks.items():
+        ax.axvline(lr, color=plotting.COLORS[color], linestyle="--", label=label)
+    ax.set_xscale("log")
+    ax.set_ylim(0, 2.0 * result.smoothed_losses[0])
+    ax.set_xlabel("learning rate η (log scale)")
+    ax.set_ylabel("mini-batch loss")
+    ax.set_title(f"LR range test: η grows ×{result.lrs[1] / result.lrs[0]:.3g} per step")
+    ax.legend(loc="upper left", fontsize=11)
     return fig
 
 
@@ -140,7 +133,9 @@ def early_stopping(history=None, stopped=None, ax=None):
     stopping (the run ``stopped``, trained with a patience) ended."""
     if history is None:
         history, stopped = overfitting_run(), overfitting_run(patience=50)
-    fig, ax = _figure((11.0, 5.5)) if ax is None else (ax.figure, ax)
+    if ax is None:
+        ax = new_figure(11.0, 5.5).subplots()
+    fig = ax.figure
     plotting.loss_curves(
         {"training loss": history.losses, "validation loss": history.val_losses},
         ax=ax,
@@ -148,14 +143,13 @@ def early_stopping(history=None, stopped=None, ax=None):
         title="A polynomial that overfits",
     )
     best = int(np.argmin(history.val_losses))
-    with plotting._styled():
-        ax.axvline(best, color=plotting.COLORS[2], linestyle=":", label=f"best epoch, {best}")
-        if stopped is not None:
-            ax.axvline(
-                stopped.epochs,
-                color=plotting.COLORS[3],
-                linestyle="--",
-                label=f"early stopping ends the run, epoch {stopped.epochs}",
-            )
-        ax.legend(loc="upper right")
+    ax.axvline(best, color=plotting.COLORS[2], linestyle=":", label=f"best epoch, {best}")
+    if stopped is not None:
+        ax.axvline(
+            stopped.epochs,
+            color=plotting.COLORS[3],
+            linestyle="--",
+            label=f"early stopping ends the run, epoch {stopped.epochs}",
+        )
+    ax.legend(loc="upper right")
     return fig

@@ -5,31 +5,12 @@ They redraw the notebooks' central plots from the same seeded data, with the hel
 processed, SGD leaving a saddle point, the σ/√B law and batches taken in sorted order.
 """
 
-import functools
-
 import numpy as np
 
 from .. import plotting
 from ..demos import stochastic
 from ..training import descend
-from . import figure
-
-
-def _figure(width, height):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _styled(make):
-    """Run a figure function in the course style, so every label it sets takes the style."""
-
-    @functools.wraps(make)
-    def styled():
-        with plotting._styled():
-            return make()
-
-    return styled
+from . import figure, new_figure
 
 
 def _lesson_landscape():
@@ -37,11 +18,10 @@ def _lesson_landscape():
 
 
 @figure("04_gradient_cloud")
-@_styled
 def gradient_cloud():
     """Every example's proposed SGD step from the start, and their mean: the GD step."""
     landscape = _lesson_landscape()
-    fig = _figure(7.0, 6.5)
+    fig = new_figure(7.0, 6.5)
     stochastic.gradient_cloud(
         landscape,
         landscape.start,
@@ -53,7 +33,6 @@ def gradient_cloud():
 
 
 @figure("04_gd_vs_sgd")
-@_styled
 def gd_vs_sgd():
     """L − L* against example-gradients spent: GD at its best η, SGD with η = 0.02."""
     landscape = _lesson_landscape()
@@ -70,7 +49,7 @@ def gd_vs_sgd():
             sgd.losses[1:] - landscape.min_value,
         ),
     }
-    fig = _figure(9.0, 5.5)
+    fig = new_figure(9.0, 5.5)
     stochastic.loss_gap_curves(
         curves,
         ax=fig.add_subplot(),
@@ -82,7 +61,6 @@ def gd_vs_sgd():
 
 
 @figure("04_saddle_escape")
-@_styled
 def saddle_escape():
     """A linear autoencoder's loss: GD slides into a saddle, SGD from the same start leaves."""
     autoencoder = stochastic.autoencoder_landscape(stochastic.autoencoder_data(n=200))
@@ -92,7 +70,7 @@ def saddle_escape():
         stochastic.sgd(autoencoder, start, lr=0.05, epochs=2, seed=seed, label=f"SGD, seed {seed}")
         for seed in (0, 1)
     ]
-    fig = _figure(7.0, 6.5)
+    fig = new_figure(7.0, 6.5)
     ax = plotting.contour(
         autoencoder, [gd, *runs], ax=fig.add_subplot(), title="GD stays on the axis; SGD leaves"
     )
@@ -104,7 +82,6 @@ def saddle_escape():
 
 
 @figure("05_batch_error")
-@_styled
 def batch_error():
     """RMS error of g_B against B on log-log axes: measured points on the line σ/√B."""
     big = stochastic.regression_landscape(*stochastic.regression_data(n=100_000, seed=1))
@@ -113,7 +90,7 @@ def batch_error():
     sizes = 2 ** np.arange(11)
     errors = stochastic.batch_gradient_errors(big, w, sizes, batches=500, seed=0)
     slope = np.polyfit(np.log(sizes), np.log(errors), 1)[0]
-    fig = _figure(8.0, 5.5)
+    fig = new_figure(8.0, 5.5)
     ax = fig.add_subplot()
     ax.loglog(sizes, sigma / np.sqrt(sizes), "--", label="σ/√B (slope −½)")
     ax.loglog(sizes, errors, "o", label=f"measured, 500 batches each (slope {slope:.3f})")
@@ -125,7 +102,6 @@ def batch_error():
 
 
 @figure("05_ordered_batches")
-@_styled
 def ordered_batches():
     """Gradients of batches taken in order from data sorted by target, against random ones."""
     x, y = stochastic.regression_data(n=1000)
@@ -135,7 +111,7 @@ def ordered_batches():
     rng = np.random.default_rng(0)
     in_order = landscape.batch_grad(w, np.arange(landscape.n).reshape(-1, 50))
     at_random = landscape.batch_grad(w, stochastic.random_batches(landscape.n, 50, 200, rng))
-    fig = _figure(9.0, 6.0)
+    fig = new_figure(9.0, 6.0)
     stochastic.gradient_estimates(
         {"20 batches in sorted order": in_order, "200 random batches": at_random},
         landscape.grad(w),
