@@ -32,7 +32,7 @@ from . import plotting
 from .training import as_landscape, descend, optimizer_class, start_point
 from .validation import positive, positive_int
 
-__all__ = ["Demo", "demo_figure", "learning_rate_explorer"]
+__all__ = ["Demo", "demo_figure", "log_slider", "learning_rate_explorer"]
 
 # Small and coarse on purpose: a redraw must stay well under 100 ms on a laptop, and PNG
 # encoding grows with the pixel count. The image is shown at its natural size.
@@ -55,6 +55,30 @@ def demo_figure(nrows=1, ncols=1, figsize=(9.0, 4.0), dpi=DEMO_DPI, **subplot_kw
             positive_int("nrows", nrows), positive_int("ncols", ncols), **subplot_kw
         )
     return fig, axes
+
+
+def log_slider(description, value, low, high, width="400px"):
+    """A slider for a positive quantity such as η, spaced evenly in log10 from low to high.
+
+    200 positions: fine enough that a drag looks continuous, coarse enough that each key press
+    changes the picture.
+    """
+    import ipywidgets
+
+    low, high = positive("low", low), positive("high", high)
+    if not low < high:
+        raise ValueError(f"log_slider needs low < high, got low={low!r}, high={high!r}")
+    return ipywidgets.FloatLogSlider(
+        value=value,
+        base=10,
+        min=np.log10(low),
+        max=np.log10(high),
+        step=(np.log10(high) - np.log10(low)) / 200,
+        description=description,
+        readout_format=".3g",
+        style={"description_width": "initial"},
+        layout=ipywidgets.Layout(width=width),
+    )
 
 
 def _freeze_layout(figure):
@@ -251,7 +275,6 @@ def learning_rate_explorer(
     loss curve shows f(w) − f(w*), the distance to the minimum value, on a log axis, where a
     steady convergence rate is a straight line.
     """
-    import ipywidgets
     from matplotlib.ticker import LogLocator, NullFormatter
 
     landscape = as_landscape(landscape)
@@ -307,17 +330,7 @@ def learning_rate_explorer(
         title.set_color(plotting.OKABE_ITO["vermillion"] if ending else plotting.OKABE_ITO["black"])
         return trajectory
 
-    slider = ipywidgets.FloatLogSlider(
-        value=lr,
-        base=10,
-        min=np.log10(low),
-        max=np.log10(high),
-        step=(np.log10(high) - np.log10(low)) / 200,
-        description="learning rate η",
-        readout_format=".3g",
-        style={"description_width": "initial"},
-        layout=ipywidgets.Layout(width="560px"),
-    )
+    slider = log_slider("learning rate η", lr, low, high, width="560px")
     return Demo(fig, update, {"lr": slider}, animated=[path, head, ax_loss, title])
 
 

@@ -190,3 +190,23 @@ def test_redraw_time_is_measured(capsys):
             f"\nlearning_rate_explorer redraw: median {np.median(times):.0f} ms, "
             f"max {times.max():.0f} ms (first draw {demo.redraw_ms[0]:.0f} ms)"
         )
+
+
+def test_log_slider_spans_its_range_in_even_log_steps():
+    slider = widgets.log_slider("η", 0.01, 1e-4, 1.0)
+    assert (slider.min, slider.max, slider.value) == (-4.0, 0.0, 0.01)
+    assert slider.step == pytest.approx(4.0 / 200)
+    assert slider.description == "η"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "error", "words"),
+    [
+        (0.0, 1.0, ValueError, "low"),
+        (1.0, 0.1, ValueError, "low < high"),
+        ("a", 1, TypeError, "low"),
+    ],
+)
+def test_log_slider_refuses_a_range_it_cannot_draw(low, high, error, words):
+    with pytest.raises(error, match=words):
+        widgets.log_slider("η", 0.5, low, high)

@@ -360,7 +360,6 @@ def adam_explorer(landscape="rosenbrock", lr=None, beta1=0.9, beta2=0.999):
     ``BETA2_VALUES``. The loss panel (log scale, loss − minimum) keeps Adam at its tuned η
     and default betas as a dashed reference; a diverging run says so in the title.
     """
-    import ipywidgets
     from matplotlib.ticker import LogLocator, NullLocator
 
     name = choice("landscape", landscape, tuple(RACES))
@@ -408,17 +407,7 @@ def adam_explorer(landscape="rosenbrock", lr=None, beta1=0.9, beta2=0.999):
         return run
 
     controls = {
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-4,
-            max=1,
-            step=0.025,
-            description="learning rate η",
-            readout_format=".3g",
-            style={"description_width": "initial"},
-            layout=ipywidgets.Layout(width="360px"),
-        ),
+        "lr": widgets.log_slider("learning rate η", lr, 1e-4, 10.0, width="360px"),
         "beta1": _selection_slider("β1", BETA1_VALUES, beta1),
         "beta2": _selection_slider("β2", BETA2_VALUES, beta2),
     }

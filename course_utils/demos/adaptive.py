@@ -109,22 +109,6 @@ def torch_path(landscape, make_optimizer, steps, start=None):
 _LR_AXIS_LIMITS = (1e-5, 10.0)  # fixed, so curves for different settings stay comparable
 
 
-def _log_slider(description, value, low, high, width="360px"):
-    import ipywidgets
-
-    return ipywidgets.FloatLogSlider(
-        value=value,
-        base=10,
-        min=np.log10(low),
-        max=np.log10(high),
-        step=(np.log10(high) - np.log10(low)) / 200,
-        description=description,
-        readout_format=".3g",
-        style={"description_width": "initial"},
-        layout=ipywidgets.Layout(width=width),
-    )
-
-
 def _lr_axes(ax, steps, title):
     """A log-scale axes for effective learning rates over the steps."""
     from matplotlib.ticker import LogLocator, NullLocator
@@ -222,8 +206,8 @@ def adagrad_explorer(condition_number=100.0, lr=0.5, eps=1e-10, steps=60, start=
         return trajectory
 
     controls = {
-        "lr": _log_slider("learning rate η", lr, 1e-3, 3.0),
-        "eps": _log_slider("ε", eps, 1e-10, 10.0),
+        "lr": widgets.log_slider("learning rate η", lr, 1e-3, 3.0, width="360px"),
+        "eps": widgets.log_slider("ε", eps, 1e-10, 10.0, width="360px"),
     }
     return widgets.Demo(fig, update, controls, animated=[*path, *lr_lines, title])
 
@@ -290,6 +274,6 @@ def rmsprop_explorer(alpha=0.99, lr=0.01, adagrad_lr=0.5, steps=1000):
             style={"description_width": "initial"},
             layout=ipywidgets.Layout(width="360px"),
         ),
-        "lr": _log_slider("learning rate η", lr, 1e-4, 0.1),
+        "lr": widgets.log_slider("learning rate η", lr, 1e-4, 0.1, width="360px"),
     }
     return widgets.Demo(fig, update, controls, animated=[*path, *adagrad_path, *lr_lines, title])

@@ -159,16 +159,7 @@ def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, 
 
     wide = {"style": {"description_width": "initial"}, "layout": ipywidgets.Layout(width="400px")}
     controls = {
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=np.log10(lr_range[0]),
-            max=np.log10(lr_range[1]),
-            step=(np.log10(lr_range[1]) - np.log10(lr_range[0])) / 200,
-            description="learning rate η",
-            readout_format=".3g",
-            **wide,
-        ),
+        "lr": widgets.log_slider("learning rate η", lr, *lr_range),
         "momentum": ipywidgets.FloatSlider(
             value=momentum, min=0.0, max=0.99, step=0.01, description="momentum ρ", **wide
         ),

@@ -303,16 +303,7 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
 
     controls = {
         "name": ipywidgets.Dropdown(options=list(EXPLORER_SCHEDULES), value=name),
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=-3,
-            max=np.log10(0.5),
-            step=0.02,
-            description="peak η",
-            readout_format=".3g",
-            **wide(),
-        ),
+        "lr": widgets.log_slider("peak η", lr, 1e-3, 0.5, width="300px"),
         "warmup": ipywidgets.IntSlider(
             value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide()
         ),

@@ -726,17 +726,7 @@ def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
         return gd, stochastic
 
     controls = {
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr,
-            base=10,
-            min=np.log10(lr_range[0]),
-            max=np.log10(lr_range[1]),
-            step=(np.log10(lr_range[1]) - np.log10(lr_range[0])) / 100,
-            description="learning rate η",
-            readout_format=".3g",
-            style={"description_width": "initial"},
-            layout=ipywidgets.Layout(width="420px"),
-        ),
+        "lr": widgets.log_slider("learning rate η", lr, *lr_range, width="420px"),
         "seed": ipywidgets.IntSlider(
             value=seed,
             min=0,
