@@ -469,33 +469,53 @@ def animate(
         raise ValueError("trajectories is empty: give at least one path to animate")
     matplotlib = load_matplotlib()
     with course_style():
-        fig = Figure(figsize=figsize, dpi=dpi)  # not pyplot's: the HTML is the only output
-        ax = contour(landscape, (), ax=fig.add_subplot(), window=window, title=title, legend=False)
-        lines = []
+        still = Figure(figsize=figsize, dpi=dpi)
+        ax = still.add_subplot()
+        contour(landscape, (), ax=ax, window=window, title=title, legend=False)
+        colors = []
         for index, (label, points, trajectory) in enumerate(paths):
             color = COLORS[index % len(COLORS)]
             ax.plot(*points[0], "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
-            (line,) = ax.plot(
-                [], [], "-o", color=color, markersize=3, label=_with_ending(label, trajectory)
-            )
-            lines.append((line, nan_for_inf(points)))
+            ax.plot([], [], "-o", color=color, markersize=3, label=_with_ending(label, trajectory))
+            colors.append(color)
         ax.legend(loc="upper right")
-        fig.draw_without_rendering()
-    # Keep that layout: with the engine on, every frame would be laid out twice over.
-    with matplotlib.rc_context({"figure.constrained_layout.use": False}):
-        fig.set_layout_engine(None)
-    longest = max(len(points) for _, points in lines)
+    fig, lines = _over_still_picture(still, ax, colors, dpi)
+    paths = [nan_for_inf(points) for _, points, _ in paths]
+    longest = max(len(points) for points in paths)
     shown = np.unique(np.linspace(1, longest, frames).round().astype(int))
 
     def draw_frame(count):
-        for line, points in lines:
+        for line, points in zip(lines, paths, strict=True):
             line.set_data(points[:count, 0], points[:count, 1])
-        return [line for line, _ in lines]
+        return lines
 
     animation = FuncAnimation(fig, draw_frame, frames=shown, interval=interval, blit=False)
     # JPEG frames are a quarter the size of PNG ones for contour plots, at no visible cost.
-    with matplotlib.rc_context({"animation.frame_format": "jpeg"}):
+    with matplotlib.rc_context({"animation.frame_format": "jpeg", "savefig.dpi": dpi}):
         return HTML(animation.to_jshtml(default_mode="once"))
+
+
+def _over_still_picture(still, ax, colors, dpi):
+    """A figure showing ``still`` as a picture, with an empty path line per colour on top.
+
+    Every frame of an animation redraws its whole figure, and nearly all of that time goes to
+    the parts that never change (contours, ticks, labels, legend). Drawn once into pixels they
+    cost one image copy per frame; the paths are drawn on a bare axes placed exactly over
+    ``ax``, with its limits, so they land where they would have.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    canvas = FigureCanvasAgg(still)
+    canvas.draw()
+    picture = np.asarray(canvas.buffer_rgba()).copy()
+    fig = Figure(figsize=still.get_size_inches(), dpi=dpi)
+    fig.figimage(picture, origin="upper")
+    overlay = fig.add_axes(ax.get_position(original=False), zorder=1)  # above the picture
+    overlay.set(xlim=ax.get_xlim(), ylim=ax.get_ylim(), aspect="auto")
+    overlay.set_axis_off()
+    lines = [overlay.plot([], [], "-o", color=color, markersize=3)[0] for color in colors]
+    return fig, lines
 
 
 REPOSITORY_FIGURES = Path(__file__).resolve().parent.parent / "figures"

@@ -1,5 +1,7 @@
 """The course plots: titled, labelled, in the palette, and saved byte-for-byte reproducibly."""
 
+import base64
+import io
 import re
 import subprocess
 import sys
@@ -155,6 +157,22 @@ def test_animate_returns_html_with_at_most_60_frames(runs):
         plotting.animate(ROSENBROCK, runs, frames=61)
     with pytest.raises(ValueError, match="empty"):
         plotting.animate(ROSENBROCK, [])
+
+
+def _frames(html):
+    from PIL import Image
+
+    encoded = re.findall(r"data:image/jpeg;base64,([^\"]+)\"", html.data)
+    return [
+        np.asarray(Image.open(io.BytesIO(base64.b64decode(frame.replace("\\n", "")))))
+        for frame in encoded
+    ]
+
+
+def test_animated_paths_grow_over_the_contours(runs):
+    first, *_, last = _frames(plotting.animate(ROSENBROCK, runs, frames=5))
+    changed = np.abs(last.astype(int) - first.astype(int)).max(axis=2) > 60
+    assert changed.mean() > 0.005  # the paths are drawn on top, not hidden under the picture
 
 
 def test_save_is_deterministic_and_carries_no_version(tmp_path, runs):
