@@ -14,6 +14,7 @@ inside the functions, so importing this module stays cheap.
 """
 
 import contextlib
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -129,6 +130,7 @@ def fit(
     dtype = next(model.parameters()).dtype
     X_train, X_test = (torch.as_tensor(X, dtype=dtype) for X in (X_train, X_test))
     y_train, y_test = (torch.as_tensor(y, dtype=torch.long) for y in (y_train, y_test))
+    parameters = list(model.parameters())
     step_optimizer, get_lr, set_lr = _driver(model, optimizer)
     scheduler_step = _scheduler(schedule, set_lr)
 
@@ -148,13 +150,14 @@ def fit(
                     scheduler_step(step)
                     lr_this_epoch = lr_this_epoch if lr_this_epoch is not None else get_lr()
                 loss = torch.nn.functional.cross_entropy(model(X_train[batch]), y_train[batch])
-                if not torch.isfinite(loss):
+                if not math.isfinite(loss.item()):
                     raise DivergenceError(
                         f"diverged at step {step} (epoch {epoch + 1}): the loss became "
                         f"{loss.item()} — try a smaller learning rate (lr={get_lr():.3g} now)",
                         history,
                     )
-                model.zero_grad()
+                for parameter in parameters:  # model.zero_grad(), without its module walk
+                    parameter.grad = None
                 loss.backward()
                 step_optimizer()
                 step += 1

@@ -66,7 +66,17 @@ import numpy as np
 
 from .. import validation
 
-__all__ = ["CheckFailed", "Case", "Mutant", "make_case", "check_function", "refuse_arrays"]
+__all__ = [
+    "CheckFailed",
+    "Case",
+    "Mutant",
+    "make_case",
+    "check_function",
+    "refuse_arrays",
+    "describe_error",
+    "changed_inputs",
+    "wrong_default",
+]
 
 _TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
 _NUMBERS = "biuf"  # dtype kinds compared as numbers
@@ -137,10 +147,10 @@ def check_function(fn, name, *, reference, cases, outputs, mutants=(), labels=()
             with np.errstate(all="ignore"):
                 result = fn(*args, **kwargs)
         except Exception as error:
-            problem = _raised(error, name, signature)
+            problem = describe_error(error, name, signature)
         else:
             passed = signature.bind(*args, **kwargs).arguments
-            problem = _changed_inputs(case, passed, signature) or _malformed(
+            problem = changed_inputs(case, passed, signature) or _malformed(
                 result, expected, outputs, labels
             )
         if problem is None:
@@ -217,7 +227,10 @@ def _agree(got, expected, tolerances=_TOLERANCES):
 # ---------------------------------------------------------------------------------------------
 
 
-def _raised(error, name, signature):
+def describe_error(error, name, signature):
+    """``(what, hint)`` for an exception the learner's ``name`` raised: its type, its first
+    line and the learner's line that raised it; the hint gives the signature when the error
+    is about arguments."""
     text = str(error).strip().splitlines()
     what = f"raised {type(error).__name__}" + (f": {text[0][:200]}" if text else "")
     frame = _learner_frame(error)
@@ -238,7 +251,9 @@ def _learner_frame(error):
     return None
 
 
-def _changed_inputs(case, passed, signature):
+def changed_inputs(case, passed, signature):
+    """``(what, hint)`` if the call changed an input array of ``case`` in place (``passed``
+    holds the copies it was given), else None."""
     originals = signature.bind(*case.args, **case.kwargs).arguments
     for arg, original in originals.items():
         if isinstance(original, np.ndarray) and not (
@@ -342,7 +357,7 @@ def _wrong_values(fn, failing, compared, reference, outputs, mutants, where, tol
     should, but = _show(expected[first][position], got[first][position])
     message = f"{listed} {where}: {at} should be {should} but is {but}."
     cause = (
-        _wrong_default(fn, case, reference)
+        wrong_default(fn, case, reference)
         or _reordered_parameters(fn, case, reference)
         or _matching_mutant(failing, compared, reference, outputs, mutants, tolerances)
         or _imprecise(got, expected)
@@ -372,7 +387,7 @@ def _imprecise(got, expected):
     return None
 
 
-def _wrong_default(fn, case, reference):
+def wrong_default(fn, case, reference):
     """The first default the case relied on that the learner's signature sets differently."""
     signature = inspect.signature(reference)
     passed = signature.bind(*case.args, **case.kwargs).arguments

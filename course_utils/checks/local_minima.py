@@ -19,7 +19,7 @@ import inspect
 import numpy as np
 
 from ..basins import KINDS, classify_critical_point
-from .feedback import Case, CheckFailed, Mutant, _changed_inputs, _raised
+from .feedback import Case, CheckFailed, Mutant, changed_inputs, describe_error
 
 __all__ = ["check_classify_critical_point"]
 
@@ -188,10 +188,10 @@ def check_classify_critical_point(fn):
             with np.errstate(all="ignore"):
                 got = fn(hessian, **case.kwargs)
         except Exception as error:
-            problem = _raised(error, name, signature)
+            problem = describe_error(error, name, signature)
         else:
             passed = signature.bind(hessian, **case.kwargs).arguments
-            problem = _changed_inputs(case, passed, signature) or _not_a_kind(got)
+            problem = changed_inputs(case, passed, signature) or _not_a_kind(got)
         if problem is not None:
             what, hint = problem
             raise CheckFailed(

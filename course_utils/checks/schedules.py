@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import schedules
 from ..validation import as_float_array, nonnegative, positive_int
-from .feedback import Case, CheckFailed, Mutant, _raised, _wrong_default
+from .feedback import Case, CheckFailed, Mutant, describe_error, wrong_default
 
 __all__ = [
     "check_cosine_lr",
@@ -116,7 +116,7 @@ def check_should_stop(fn):
         try:
             got = fn(given, **kwargs)
         except Exception as error:
-            what, hint = _raised(error, name, signature)
+            what, hint = describe_error(error, name, signature)
             raise CheckFailed(f"{name} {what} {where}." + (f" {hint}" if hint else "")) from None
         if given != losses:
             raise CheckFailed(
@@ -167,7 +167,7 @@ def _check_schedule(fn, name, reference, settings, mutants):
             try:
                 value = fn(*args, **by_name)
             except Exception as error:
-                what, hint = _raised(error, name, signature)
+                what, hint = describe_error(error, name, signature)
                 where = _call(name, t, kwargs)
                 raise CheckFailed(
                     f"{name} {what} when called as {where}." + (f" {hint}" if hint else "")
@@ -196,7 +196,7 @@ def _check_schedule(fn, name, reference, settings, mutants):
         bound.apply_defaults()
         return float(mutant.fn(**bound.arguments))
 
-    cause = _wrong_default(fn, Case("", (t,), dict(kwargs)), reference) or _likely_cause(
+    cause = wrong_default(fn, Case("", (t,), dict(kwargs)), reference) or _likely_cause(
         mutants, (t, kwargs, scale), curve[index], calls, mutant_rate, _same_rate
     )
     raise CheckFailed(message + (f" Likely cause: {cause}" if cause else "")) from None
