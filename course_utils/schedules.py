@@ -82,7 +82,7 @@ def step_decay(lr, step_size, gamma=0.1):
     step_size = positive_int("step_size", step_size)
     gamma = positive("gamma", gamma)
     params = {"lr": lr, "step_size": step_size, "gamma": gamma}
-    return Schedule(lambda t: lr * gamma ** (t // step_size), "step_decay", params)
+    return Schedule(lambda t: _scaled(lr, gamma, t // step_size), "step_decay", params)
 
 
 def exponential(lr, gamma):
@@ -92,7 +92,16 @@ def exponential(lr, gamma):
     """
     lr = nonnegative("lr", lr)
     gamma = positive("gamma", gamma)
-    return Schedule(lambda t: lr * gamma**t, "exponential", {"lr": lr, "gamma": gamma})
+    return Schedule(lambda t: _scaled(lr, gamma, t), "exponential", {"lr": lr, "gamma": gamma})
+
+
+def _scaled(lr, gamma, count):
+    """η·γ^count; inf once a growing rate passes the largest float, as torch's repeated
+    multiplication gives, rather than Python's OverflowError."""
+    try:
+        return lr * gamma**count
+    except OverflowError:
+        return math.inf if lr > 0 else 0.0
 
 
 def _cosine_anneal(lr, eta_min, t, period):

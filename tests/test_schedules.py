@@ -80,6 +80,12 @@ def test_exponential_matches_torch(lr, gamma):
     )
 
 
+def test_a_growing_rate_becomes_inf_past_the_largest_float_as_in_torch():
+    assert exponential(0.1, 1.5)(10_000) == math.inf
+    assert step_decay(0.1, 2, 10.0)(10_000) == math.inf
+    assert exponential(0.0, 1.5)(10_000) == 0.0
+
+
 @pytest.mark.parametrize(
     "lr, T_max, eta_min", [(0.1, 1, 0.0), (0.1, 7, 0.0), (1.0, 100, 0.01), (0.05, 400, 1e-4)]
 )
