@@ -66,3 +66,13 @@ def test_release_keeps_figures_beside_the_notebooks(released):
 def test_no_notebooks_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no course notebooks"):
         release.course_notebooks(tmp_path)
+
+
+def test_no_markdown_cell_carries_an_nbgrader_marker():
+    # nbgrader acts on "BEGIN SOLUTION" and friends wherever they stand, prose included, so a
+    # lesson that quotes one writes it with a no-break space (lesson 00 does).
+    marker = re.compile(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
+    for notebook in COURSE:
+        for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+            if cell.cell_type == "markdown":
+                assert not marker.search(cell.source), f"{notebook.name}, cell {index}"
