@@ -60,9 +60,15 @@ def _weights_and_gradient(w, grad):
     return w, grad.astype(w.dtype, copy=False)
 
 
-def _state(name, value, w):
+def _state(name, value, w, *, squares=False):
     value = validation.as_float_array(name, value)
     validation.same_shape("w", w, **{name: value})
+    if squares and np.any(value < 0):
+        # a sum or average of g² is never negative; √ of a negative entry would be a silent NaN
+        raise ValueError(
+            f"{name} holds squared gradients, so it must be ≥ 0 everywhere; "
+            f"got a smallest entry of {value.min()}"
+        )
     return value.astype(w.dtype, copy=False)
 
 
@@ -101,7 +107,7 @@ def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):
     ``sum_sq`` (G) starts at zeros; returns ``(w, sum_sq)``.
     """
     w, grad = _weights_and_gradient(w, grad)
-    sum_sq = _state("sum_sq", sum_sq, w)
+    sum_sq = _state("sum_sq", sum_sq, w, squares=True)
     lr = validation.nonnegative("lr", lr)
     eps = validation.nonnegative("eps", eps)
 
@@ -118,7 +124,7 @@ def rmsprop_update(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
     ``sq_avg`` (G) starts at zeros; returns ``(w, sq_avg)``.
     """
     w, grad = _weights_and_gradient(w, grad)
-    sq_avg = _state("sq_avg", sq_avg, w)
+    sq_avg = _state("sq_avg", sq_avg, w, squares=True)
     lr = validation.nonnegative("lr", lr)
     alpha = validation.in_range("alpha", alpha, 0.0, 1.0)
     eps = validation.nonnegative("eps", eps)
@@ -140,7 +146,7 @@ def adam_update(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     """
     w, grad = _weights_and_gradient(w, grad)
     m = _state("m", m, w)
-    v = _state("v", v, w)
+    v = _state("v", v, w, squares=True)
     t = validation.positive_int("t", t)
     lr = validation.nonnegative("lr", lr)
     beta1 = validation.in_range("beta1", beta1, 0.0, 1.0)
@@ -198,7 +204,12 @@ class Optimizer:
                 continue
             grad = validation.as_float_array(f"grads[{index}]", grad, allow_nonfinite=True)
             validation.same_shape(f"params[{index}]", param, **{f"grads[{index}]": grad})
-            self._update(param, grad.astype(param.dtype, copy=False), state)
+            grad = grad.astype(param.dtype, copy=False)
+            if np.may_share_memory(grad, param):
+                # step([w]), the gradient of ½‖w‖²: w changes in place mid-step (AdamW decays
+                # it before reading g), so g must be a copy, as torch's p.grad is its own tensor
+                grad = grad.copy()
+            self._update(param, grad, state)
 
     def _init_state(self, param):
         return {}
@@ -319,7 +330,9 @@ class SGD(Optimizer):
         if momentum != 0:
             velocity = state["velocity"]
             if velocity is None:
-                velocity = state["velocity"] = grad.copy()
+                # np.array, not grad.copy(): for a 0-d parameter grad + λw is a NumPy scalar,
+                # whose copy is immutable, so the in-place updates below would be lost
+                velocity = state["velocity"] = np.array(grad)
             else:
                 velocity *= momentum
                 velocity += (1 - self.defaults["dampening"]) * grad

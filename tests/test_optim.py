@@ -167,6 +167,47 @@ def test_step_does_not_modify_the_gradient():
     assert np.all(grad == 2.0)
 
 
+@pytest.mark.parametrize("cls", [optim.SGD, optim.Adagrad, optim.RMSprop, optim.Adam, optim.AdamW])
+def test_a_0d_parameter_with_momentum_and_weight_decay_matches_torch(cls):
+    """grad + λw is a NumPy scalar for a 0-d parameter; the state must still update in place."""
+    hyper = {"lr": 0.05, "weight_decay": 0.1}
+    if cls is optim.SGD:
+        hyper["momentum"] = 0.9
+    ours, theirs = np.array(1.5), torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    opt_ours, opt_torch = (
+        cls([ours], **hyper),
+        getattr(torch.optim, cls.__name__)([theirs], **hyper),
+    )
+    for grad in np.linspace(-1.0, 2.0, 30):
+        theirs.grad = torch.tensor(grad, dtype=torch.float64)
+        opt_ours.step([np.array(grad)])
+        opt_torch.step()
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("cls", "hyper"),
+    [
+        (optim.AdamW, {"lr": 0.1, "weight_decay": 0.5, "eps": 0.1}),
+        (optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.5}),
+        (optim.RMSprop, {"lr": 0.01, "momentum": 0.9, "centered": True}),
+    ],
+)
+def test_the_parameter_itself_as_its_gradient_matches_torch(cls, hyper):
+    """step([w]) for ½‖w‖²: updating w in place must not change the gradient mid-step."""
+    ours = np.array([1.0, -2.0, 3.0])
+    theirs = torch.tensor(ours.copy(), requires_grad=True)
+    opt_ours, opt_torch = (
+        cls([ours], **hyper),
+        getattr(torch.optim, cls.__name__)([theirs], **hyper),
+    )
+    for _ in range(20):
+        theirs.grad = theirs.detach().clone()
+        opt_ours.step([ours])
+        opt_torch.step()
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
 # ----- pure update rules ------------------------------------------------------------------
 
 
@@ -354,6 +395,12 @@ def test_bad_gradients_are_refused():
         ),
         (lambda: optim.adagrad_update(np.ones(2), np.ones(2), np.ones(2), eps=-1), "eps"),
         (lambda: optim.rmsprop_update(np.ones(2), np.ones(2), np.ones(2), alpha=1.2), "alpha"),
+        (lambda: optim.adagrad_update(np.ones(2), np.ones(2), -np.ones(2)), "sum_sq holds"),
+        (
+            lambda: optim.rmsprop_update(np.ones(2), np.ones(2), np.array([0.1, -0.1])),
+            "sq_avg holds",
+        ),
+        (lambda: optim.adam_update(np.ones(2), np.ones(2), np.ones(2), -np.ones(2), 1), "v holds"),
         (lambda: optim.adam_update(np.ones(2), np.ones(2), np.ones(2), np.ones(2), 0), "t"),
         (lambda: optim.adam_update(np.ones(2), np.ones(2), np.ones(2), np.ones(2), 1.5), "t"),
         (
