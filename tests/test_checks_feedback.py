@@ -121,6 +121,7 @@ def test_a_signature_mismatch_shows_the_exercises_signature():
         (lambda w, grad, lr=0.5: w - lr * grad, "returned a single ndarray"),
         (lambda w, grad, lr=0.5: (w - lr * grad,), "returned 1 value on case 1 of 4"),
         (lambda w, grad, lr=0.5: (list(w - lr * grad), grad), "returned a list as `w`"),
+        (lambda w, grad, lr=0.5: [w - lr * grad, grad.copy()], "Return a tuple of 2: `return w,"),
         (lambda w, grad, lr=0.5: ((w - lr * grad)[:, None], grad + 0), "with shape (4, 1)"),
         (lambda w, grad, lr=0.5: ((w - lr * grad).astype(np.float32), grad + 0), "as float32"),
     ],

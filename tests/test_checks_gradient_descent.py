@@ -111,7 +111,7 @@ def recursive(grad_fn, w0, lr, steps):
 def test_correct_implementations_pass(correct, capsys):
     check_gradient_descent(correct)
     assert capsys.readouterr().out.strip() == (
-        "✔ gradient_descent matches the reference on 10 cases."
+        "✔ gradient_descent matches the reference on 11 cases."
     )
 
 
@@ -213,6 +213,16 @@ def wrong_at_zero_steps_only(grad_fn, w0, lr, steps):
     return gradient_descent(grad_fn, w0, lr, max(steps, 1))
 
 
+def stops_at_a_zero_gradient(grad_fn, w0, lr, steps):
+    path = [w0]
+    for _ in range(steps):
+        grad = grad_fn(path[-1])
+        if np.linalg.norm(grad) < 1e-8:  # "converged": but the exercise asks for every step
+            break
+        path.append(path[-1] - lr * grad)
+    return np.array(path)
+
+
 @pytest.mark.parametrize(
     "wrong, words",
     [
@@ -230,6 +240,7 @@ def wrong_at_zero_steps_only(grad_fn, w0, lr, steps):
         (forgets_return, "returned None"),
         (assumes_two_weights, "raised ValueError"),
         (wrong_at_zero_steps_only, "zero steps"),
+        (stops_at_a_zero_gradient, "shape (1, 2) instead of (4, 2) on case 10 of 11, starting"),
     ],
 )
 def test_wrong_implementations_are_caught_and_explained(wrong, words):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from course_utils.basins import classify_critical_point
 from course_utils.checks import CheckFailed, check_classify_critical_point
 
 # --- differently written correct solutions ----------------------------------------------------
@@ -162,6 +163,10 @@ def determinant_with_tol(hessian, tol=1e-9):
         (ignores_tol, "ignores its argument tol"),
         (strict_tol, "test |λ| ≤ tol, not |λ| < tol"),
         (determinant_with_tol, "you compared the determinant with tol"),
+        (
+            lambda hessian, tol=1e-6: classify_critical_point(hessian, tol),
+            "your default for `tol` is 1e-06 but the exercise's is 1e-09",
+        ),
     ],
 )
 def test_each_mistake_is_caught_with_its_diagnosis(mistake, diagnosis):

@@ -62,6 +62,7 @@ def mse_torch_tensor(y_pred, y):
         (mse_torch_tensor, "returned a torch tensor"),
         (lambda y_pred, y: None, "Did you forget `return`?"),
         (lambda y_pred: np.mean(y_pred**2), "The exercise's signature is mse(y_pred, y)"),
+        (lambda y_pred, y: np.float32(np.mean((y_pred - y) ** 2)), "right to only about 7"),
     ],
 )
 def test_wrong_mse_fails_with_the_right_diagnosis(fn, words):
@@ -216,6 +217,10 @@ def ce_one_hot_labels_expected(logits, labels):
         (ce_no_mean, "returned a NumPy array of shape (4,) instead of one number"),
         (ce_in_place, "changed its input `logits` in place"),
         (ce_one_hot_labels_expected, "raised ValueError: operands could not be broadcast"),
+        (
+            lambda logits, labels: float(losses.cross_entropy(logits.astype(np.float32), labels)),
+            "right to only about 7 digits",
+        ),
     ],
 )
 def test_wrong_cross_entropy_fails_with_the_right_diagnosis(fn, words):

@@ -80,7 +80,15 @@ def test_the_budget_is_enforced(epochs, batch_size, message):
 @pytest.mark.parametrize(
     ("recipe", "message"),
     [
-        (lambda model, steps: torch.optim.Adam(model.parameters()), "must return a pair"),
+        (lambda model, steps: torch.optim.Adam(model.parameters()), "returned an Adam; it must"),
+        (
+            lambda model, steps: [torch.optim.Adam(model.parameters()), None],
+            "returned a list of 2; it must return a pair",
+        ),
+        (
+            lambda model, steps: (torch.optim.Adam(model.parameters(), lr=-1.0), None),
+            "make_optimizer raised ValueError: Invalid learning rate: -1.0 .line",
+        ),
         (lambda model, steps: ("adam", None), "not a torch.optim optimizer"),
         (
             lambda model, steps: (torch.optim.Adam(torch.nn.Linear(2, 2).parameters()), None),
@@ -100,8 +108,9 @@ def test_the_budget_is_enforced(epochs, batch_size, message):
     ],
 )
 def test_malformed_recipes_are_explained(recipe, message):
-    with pytest.raises(CheckFailed, match=message):
+    with pytest.raises(CheckFailed, match=message) as failure:
         check_training_choice(recipe, 1, 256)
+    assert "\n" not in str(failure.value)
 
 
 def test_a_one_cycle_too_short_for_the_run_is_reported():
@@ -142,7 +151,7 @@ def normalize_loop(direction, weights):
 
 
 def normalize_reshaped(direction, weights):
-    if direction.ndim == 1:
+    if direction.ndim < 2:
         return direction * 0
     d = direction.reshape(len(direction), -1)
     w = weights.reshape(len(weights), -1)
@@ -214,6 +223,12 @@ def _float64(d, w):
     return normalize_textbook(d.astype(np.float64), w.astype(np.float64))
 
 
+def _scalar_rescaled(d, w):
+    if d.ndim == 1:  # a bias; but a scalar (ndim 0) must get zero too
+        return np.zeros_like(d)
+    return normalize_textbook(d, w) if d.ndim > 1 else d * np.abs(w) / np.abs(d)
+
+
 @pytest.mark.parametrize(
     ("fn", "message"),
     [
@@ -228,6 +243,7 @@ def _float64(d, w):
         (_nan_on_zero_filters, "NaN"),
         (_in_place, "changed its input `direction` in place"),
         (_float64, "float64 instead of float32"),
+        (_scalar_rescaled, "case 10 of 10, a scalar parameter, shape"),
     ],
 )
 def test_wrong_filter_normalizations_are_caught_and_named(fn, message):

@@ -673,6 +673,10 @@ def rmsprop_always_float32(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
     return optim.rmsprop_update(w, grad, sq_avg, lr, alpha, eps)
 
 
+def adam_as_a_list(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    return list(adam_textbook(w, grad, m, v, t, lr, beta1, beta2, eps))  # the grader wants a tuple
+
+
 def _adam_moments(grad, m, v, beta1, beta2):
     return beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad**2
 
@@ -865,7 +869,39 @@ MORE_WRONG = [
     (check_adam_update, adam_wrong_default_lr, "default for `lr` is 0.01 but"),
     (check_adam_update, adam_float32_bias_correction, "returned a wrong `w` on case 1 of 19"),
     (check_adam_update, adam_no_correction_after_ten_steps, "on case 17 of 19, a late step"),
+    (check_adam_update, adam_as_a_list, "returned a list on case 1 of 19"),
 ]
+
+
+def momentum_lr_twice(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + lr * grad
+    step = grad + momentum * velocity if nesterov else velocity
+    return w - lr * step, velocity
+
+
+def rmsprop_eps_times_lr(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - grad / (np.sqrt(sq_avg) / lr + eps), sq_avg  # ε scaled by η
+
+
+def adam_eps_times_lr(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return w - m_hat / (np.sqrt(v_hat) / lr + eps), m, v
+
+
+@pytest.mark.parametrize(
+    ("check", "fn"),
+    [
+        (check_momentum_update, momentum_lr_twice),  # lr = 1 − ρ once looked like the EMA form
+        (check_rmsprop_update, rmsprop_eps_times_lr),  # once blamed on float32 arithmetic
+        (check_adam_update, adam_eps_times_lr),
+    ],
+)
+def test_mistakes_no_mutant_explains_get_no_wrong_cause(check, fn):
+    with pytest.raises(CheckFailed) as excinfo:
+        check(fn)
+    assert "Likely cause" not in str(excinfo.value)
 
 
 @pytest.mark.parametrize(

@@ -202,6 +202,12 @@ def test_wrong_cosines_are_caught_and_diagnosed(mistake):
     fails(check_cosine_lr, fn, "cosine_lr is wrong at cosine_lr(", "should be", diagnosis)
 
 
+def test_a_rate_off_beyond_seven_digits_shows_the_digits_that_differ():
+    in_float32 = lambda t, lr, T_max, eta_min=0: np.float32(cosine_lr(t, lr, T_max, eta_min))  # noqa: E731
+    message = fails(check_cosine_lr, in_float32)
+    assert "it should be 0.1 but is 0.100000001." in message and "For t =" not in message
+
+
 def test_cosine_message_shows_the_values_around_the_first_wrong_one():
     message = fails(check_cosine_lr, WRONG_COSINES["one step ahead"][0])
     assert "For t = 0, 1, 2, 3 it should give 0.1, 0.09755, 0.09045, 0.07939" in message
@@ -466,6 +472,12 @@ WRONG_STOPS = {
     "min_delta ignored": (
         lambda val_losses, patience, min_delta=0: stop_with_counter(val_losses, patience),
         "ignores `min_delta`",
+    ),
+    "a default min_delta": (
+        lambda val_losses, patience, min_delta=1e-4: stop_with_counter(
+            val_losses, patience, min_delta
+        ),
+        "your default for `min_delta` is 0.0001",
     ),
 }
 

@@ -1,5 +1,7 @@
 """The checks of lessons 04 and 05 pass correct code however written and name the wrong kinds."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -150,6 +152,21 @@ def test_epoch_using_the_global_random_state_fails():
         return w
 
     _fails(check_sgd_epoch, global_state, "returned a wrong `w`")
+
+
+@pytest.mark.parametrize(
+    "copy_of",
+    [copy.deepcopy, lambda rng: np.random.default_rng(0)],
+    ids=["a copy of rng", "a generator of its own"],
+)
+def test_epoch_that_never_advances_the_given_generator_is_caught(copy_of):
+    # Every epoch would then draw the same order: right once, wrong from the second epoch on.
+    def same_order_every_epoch(w, X, y, lr, rng):
+        return stochastic.sgd_epoch(w, X, y, lr, copy_of(rng))
+
+    message = _fails(check_sgd_epoch, same_order_every_epoch, "returned a wrong `w`")
+    if copy_of is copy.deepcopy:  # right on every one-epoch case: the two-epoch one tells
+        assert "two epochs in a row" in message and "each epoch shuffles afresh" in message
 
 
 def test_check_does_not_advance_a_shared_generator():

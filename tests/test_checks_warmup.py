@@ -138,6 +138,14 @@ def returns_a_list(f, w, h=1e-5):
     return [(f(w + h) - f(w - h)) / (2 * h)]
 
 
+def steepness(f, w, h=1e-5):
+    return abs((f(w + h) - f(w - h)) / (2 * h))  # right only where the slope is positive
+
+
+def default_too_small(f, w, h=1e-6):
+    return (f(w + h) - f(w - h)) / (2 * h)
+
+
 @pytest.mark.parametrize(
     "fn, words",
     [
@@ -156,6 +164,8 @@ def returns_a_list(f, w, h=1e-5):
         (no_h_argument, "The exercise's signature is slope(f, w, h=1e-05)"),
         (crashes, "raised NameError: name 'step' is not defined"),
         (returns_a_list, "returned a list"),
+        (steepness, "case 3 of 8, a negative slope"),
+        (default_too_small, "your default for `h` is 1e-06 but the exercise's is 1e-05"),
     ],
 )
 def test_wrong_implementations_fail_with_the_right_diagnosis(fn, words):

@@ -35,7 +35,8 @@ For each case, in order, a check:
    compare with), reporting an exception in one line: its type, message and the line of the
    learner's code that raised it;
 2. fails if an input array was changed in place, if nothing was returned (a forgotten
-   ``return``), if a tuple has the wrong length, or if an output is not a NumPy array (a list,
+   ``return``), if several outputs come back as anything but a tuple of the right length (not
+   a list either: the graders unpack a tuple), or if an output is not a NumPy array (a list,
    a torch tensor), has the wrong shape, or the wrong dtype (float32 inputs must give float32,
    float64 inputs float64);
 3. compares the values: ``|got − expected| ≤ rtol·|expected| + atol·max|expected|``, with
@@ -51,7 +52,7 @@ differs from the exercise's (read off the learner's signature) when that case re
 defaults; parameters in another order than the exercise's when that case passed them by
 position; else the mutant that agrees with the learner on the failing case and on the most
 cases overall (the first listed wins a tie); else, where the check set stricter tolerances,
-float64 results right only to the default tolerance (float32's precision).
+float64 results right only to the default tolerance (float32's precision) on every case.
 """
 
 import inspect
@@ -76,6 +77,8 @@ __all__ = [
     "describe_error",
     "changed_inputs",
     "wrong_default",
+    "show_both",
+    "with_article",
 ]
 
 _TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
@@ -273,9 +276,12 @@ def _malformed(result, expected, outputs, labels=()):
         return "returned None", "Did you forget `return`?"
     wanted = ", ".join(outputs)
     if len(outputs) == 1 and isinstance(result, tuple):
-        return f"returned a tuple of {len(result)} values", f"It must return just the new {wanted}."
+        what = f"returned a tuple of {len(result)} value" + ("s" * (len(result) != 1))
+        return what, f"It must return just the new {wanted}."
     if len(outputs) > 1:
-        if not isinstance(result, (tuple, list)):
+        if isinstance(result, list):
+            return "returned a list", f"Return a tuple of {len(outputs)}: `return {wanted}`."
+        if not isinstance(result, tuple):
             what = f"returned a single {type(result).__name__}"
             return what, f"It must return {len(outputs)} values: ({wanted})."
         if len(result) != len(outputs):
@@ -300,11 +306,11 @@ def _wrong_kind(out, value, reference, labels=()):
                 return None
             return f"returned {value!r} as `{out}`", f"Return exactly one of {allowed}."
         such_as = f"one of {allowed}" if labels else f"such as {reference.item()!r}"
-        return f"returned {_a(value)} as `{out}`", f"Return a string, {such_as}."
+        return f"returned {with_article(value)} as `{out}`", f"Return a string, {such_as}."
     if type(value).__module__.split(".")[0] == "torch":
         return f"returned a torch tensor as `{out}`", "Convert it back with `.detach().numpy()`."
     if not isinstance(value, (np.ndarray, np.generic, numbers.Number)):
-        return f"returned {_a(value)} as `{out}`", "Return a NumPy array."
+        return f"returned {with_article(value)} as `{out}`", "Return a NumPy array."
     shape, dtype = np.shape(value), np.asarray(value).dtype
     if shape != reference.shape:
         return f"returned `{out}` with shape {shape} instead of {reference.shape}", None
@@ -315,16 +321,17 @@ def _wrong_kind(out, value, reference, labels=()):
         elif reference.dtype == np.float32:
             hint = (
                 "Keep float32 inputs in float32: NumPy does when they meet Python numbers, "
-                "so look for np.float64(...), np.array(...) or .astype(float) in your code."
+                "so look for np.float64(...), np.array(...), .astype(float) or a NumPy function "
+                "of plain numbers, e.g. np.power(beta1, t), which gives a float64 scalar."
             )
         return f"returned `{out}` as {dtype} instead of {reference.dtype}", hint
     return None
 
 
-def _a(value):
+def with_article(value):
     """'a list', 'an int': the type of `value` with its article."""
     name = type(value).__name__
-    return ("an " if name[0] in "aeiou" else "a ") + name
+    return ("an " if name[0].lower() in "aeiou" else "a ") + name
 
 
 def _aliased(got, passed, outputs):
@@ -354,18 +361,18 @@ def _wrong_values(fn, failing, compared, reference, outputs, mutants, where, tol
     first = wrong[0]
     position = tuple(np.argwhere(~close[first])[0])
     at = f"{outputs[first]}[{', '.join(map(str, position))}]" if position else outputs[first]
-    should, but = _show(expected[first][position], got[first][position])
+    should, but = show_both(expected[first][position], got[first][position])
     message = f"{listed} {where}: {at} should be {should} but is {but}."
     cause = (
         wrong_default(fn, case, reference)
         or _reordered_parameters(fn, case, reference)
         or _matching_mutant(failing, compared, reference, outputs, mutants, tolerances)
-        or _imprecise(got, expected)
+        or _imprecise(expected, compared)
     )
     return message + (f" Likely cause: {cause}" if cause else "")
 
 
-def _show(expected, got):
+def show_both(expected, got):
     """Both as text: labels by repr, numbers to 7 significant digits or as many as differ."""
     if expected.dtype.kind not in _NUMBERS or got.dtype.kind not in _NUMBERS:
         return repr(expected.item()), repr(got.item())
@@ -377,9 +384,13 @@ def _show(expected, got):
     return shown
 
 
-def _imprecise(got, expected):
-    """Float64 results within the default tolerance but not a stricter one a check set."""
-    if all(e.dtype == np.float64 for e in expected) and _agree(got, expected):
+def _imprecise(expected, compared):
+    """Float64 results within the default tolerance but not a stricter one a check set, on
+    every case compared: a formula slightly off (ε scaled by η, say) is far off on some case,
+    which float32 arithmetic would not be."""
+    if all(e.dtype == np.float64 for e in expected) and all(
+        _agree(got, wanted) for _, got, wanted in compared
+    ):
         return (
             "your results are right to only about 7 digits, as when float64 is computed in "
             "float32: keep float64 inputs in float64."
@@ -482,9 +493,12 @@ def _describe(case, name, signature):
         f"{k}={v}" for k, v in zip(list(bound)[n_args:], shown[n_args:], strict=True)
     ]
     text = f"{case.label}: {name}({', '.join(call)})"
-    arrays = [v for v in bound.values() if isinstance(v, np.ndarray)]
-    if arrays:
-        text += f" with {arrays[0].dtype} arrays of shape {arrays[0].shape}"
+    arrays = {arg: v for arg, v in bound.items() if isinstance(v, np.ndarray)}
+    first = next(iter(arrays.values()), None)
+    if first is not None and all(a.shape == first.shape for a in arrays.values()):
+        text += f" with {first.dtype} arrays of shape {first.shape}"
+    elif first is not None:  # e.g. w, X, y: one shape would describe only w
+        text += " with " + ", ".join(f"{arg} {a.dtype} {a.shape}" for arg, a in arrays.items())
     return text
 
 

@@ -4,9 +4,11 @@ The exercise runs $w \leftarrow w - \eta\, \nabla L(w)$ for ``steps`` steps from
 returns every point it visits: ``path[0]`` is $w_0$ and ``path[k]`` the weights after k steps,
 so ``path`` has shape ``(steps + 1, *w0.shape)``. The check runs the learner's loop on a round
 bowl, an elongated bowl, Rosenbrock's valley (where the gradient changes from point to point),
-three weights, a matrix of weights, float32, zero and one step, and η = 0, and names the usual
-mistakes: a flipped sign, a gradient computed once at the start, rows that all share one array
-updated in place, a missing learning rate, and a path without its start or with a step too many.
+three weights, a matrix of weights, float32, zero and one step, η = 0 and a start at the
+minimum (where a loop that stops early on a zero gradient returns too few rows), and names the
+usual mistakes: a flipped sign, a gradient computed once at the start, rows that all share one
+array updated in place, a missing learning rate, and a path without its start or with a step
+too many.
 """
 
 import numpy as np
@@ -100,6 +102,7 @@ _ROWS = (
     ("zero steps", _ELONGATED, [0.3, -0.4], 0.1, 0, "keyword"),
     ("one step", _ROSENBROCK, [0.5, 0.5], 2e-3, 1, "keyword"),
     ("η = 0", _ROUND, [2.0, 1.0], 0.0, 3, "keyword"),
+    ("starting at the minimum (zero gradient)", _ROUND, [0.0, 0.0], 0.1, 3, "keyword"),
     ("a large step on the elongated bowl", _ELONGATED, [1.0, 1.0], 0.19, 8, "positional"),
 )
 

@@ -11,7 +11,8 @@ instead of |λ| ≤ tol, and |det| ≤ tol instead of |λ| ≤ tol.
 
 The answers are labels, not arrays, so this check runs its own small loop in the style of
 ``feedback.check_function``: same messages for errors and changed inputs, same way of naming
-the likely cause (the mutant that agrees with the learner on the failing case and most others).
+the likely cause (a default tol other than 1e-9, else the mutant that agrees with the learner
+on the failing case and most others).
 """
 
 import inspect
@@ -19,7 +20,7 @@ import inspect
 import numpy as np
 
 from ..basins import KINDS, classify_critical_point
-from .feedback import Case, CheckFailed, Mutant, changed_inputs, describe_error
+from .feedback import Case, CheckFailed, Mutant, changed_inputs, describe_error, wrong_default
 
 __all__ = ["check_classify_critical_point"]
 
@@ -209,7 +210,7 @@ def check_classify_critical_point(fn):
         f"{name} returned {got!r} on case {number} of {len(cases)}, {_describe(case)}; "
         f"it should be {expected!r}."
     )
-    cause = _likely_cause(case, got, answers)
+    cause = wrong_default(fn, case, classify_critical_point) or _likely_cause(case, got, answers)
     raise CheckFailed(message + (f" Likely cause: {cause}" if cause else "")) from None
 
 

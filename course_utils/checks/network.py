@@ -9,7 +9,7 @@ r"""Checks for lessons 11 and 12: a training recipe that works, and filter norma
 - ``check_filter_normalize(fn)`` (lesson 12) compares ``fn(direction, weights)`` with
   ``loss_slices.filter_normalize`` on matrices, convolution filters, biases, float32 and a
   filter of zeros, and names the usual mistakes (the whole array rescaled at once, columns
-  instead of rows, the weights' norm left out, biases not zeroed, ...).
+  instead of rows, the weights' norm left out, biases or scalars not zeroed, ...).
 """
 
 import math
@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import loss_slices
-from .feedback import Case, CheckFailed, Mutant, check_function
+from .feedback import Case, CheckFailed, Mutant, check_function, describe_error, with_article
 
 __all__ = ["check_training_choice", "check_filter_normalize", "EPOCH_BUDGET", "TARGET_ACCURACY"]
 
@@ -99,10 +99,16 @@ def _budget(epochs, batch_size):
 
 def _recipe(make_optimizer, model, total_steps, torch):
     """(optimizer, scheduler) from the learner's function, or a CheckFailed saying what is off."""
-    result = make_optimizer(model, total_steps)
+    try:
+        result = make_optimizer(model, total_steps)
+    except Exception as error:
+        what, hint = describe_error(error, "make_optimizer", "(model, total_steps)")
+        raise CheckFailed(f"make_optimizer {what}." + (f" {hint}" if hint else "")) from None
     if not (isinstance(result, tuple) and len(result) == 2):
+        # the type, not the repr: an optimizer's repr runs over many lines
+        size = f" of {len(result)}" if isinstance(result, (tuple, list)) else ""
         raise CheckFailed(
-            f"make_optimizer returned {type(result).__name__} {result!r:.80}; it must return a "
+            f"make_optimizer returned {with_article(result)}{size}; it must return a "
             "pair (optimizer, scheduler), with None as the scheduler for a constant rate."
         )
     optimizer, scheduler = result
@@ -184,6 +190,7 @@ def _filter_cases(seed):
     d, w = pair((3, 3), scale=2.0)
     d[1] = 0.0
     cases.append(Case("a filter of the direction that is all zeros", (d, w)))
+    cases.append(Case("a scalar parameter, shape ()", tuple(np.asarray(a) for a in pair(()))))
     return cases
 
 
@@ -240,14 +247,14 @@ _FILTER_MUTANTS = [
     ),
     Mutant(
         _normalize_with(lambda d, w: _filter_norms(w) / _filter_norms(d), bias=lambda d, w: d),
-        "a bias (an array with one axis) must get a direction of zeros, not d itself.",
+        "a bias (fewer than two axes, a scalar too) must get a direction of zeros, not d itself.",
     ),
     Mutant(
         _normalize_with(
             lambda d, w: _filter_norms(w) / _filter_norms(d),
             bias=lambda d, w: _rescaled(d, np.linalg.norm(w) / np.linalg.norm(d)),
         ),
-        "a bias (an array with one axis) must get a direction of zeros, not be rescaled "
+        "a bias (fewer than two axes, a scalar too) must get a direction of zeros, not be rescaled "
         "like a filter.",
     ),
     Mutant(

@@ -125,7 +125,8 @@ _SGD_CASES = (
 )
 
 _MOMENTUM_CASES = (
-    ("", (3, 4), "run 4", "keyword", dict(lr=0.1, momentum=0.9, nesterov=False)),
+    # lr ≠ 1 − momentum: else v ← ρv + ηg (η applied twice) looks like the moving average
+    ("", (3, 4), "run 4", "keyword", dict(lr=0.05, momentum=0.9, nesterov=False)),
     ("", (5,), "run 3", "keyword", dict(lr=0.1, momentum=0.8, nesterov=True)),
     ("defaults, zero weights", (5,), "zero w", "defaults", dict(lr=0.05)),
     ("Nesterov, default momentum", (4,), "", "defaults", dict(lr=0.1, nesterov=True)),

@@ -18,7 +18,8 @@ of (1 + cos)/2, the rate rising again after T_max (torch's CosineAnnealingLR doe
 reaching η_min a step early, an amplitude that is not halved or is halved per half-cycle, a
 cycle of step_size instead of 2·step_size steps, the whole rate halved instead of its
 amplitude; and for early stopping: patience off by one, ≤ instead of < (a tie is not an
-improvement), min_delta ignored or applied the wrong way, the previous loss instead of the
+improvement), min_delta ignored, applied the wrong way or defaulting to other than 0 (gains
+of 1e-5 count), the previous loss instead of the
 best one, a count that never resets, the first loss counted as bad, and the index of the
 best loss returned, or the count of losses, instead of the index at which to stop.
 """
@@ -31,7 +32,7 @@ import numpy as np
 
 from .. import schedules
 from ..validation import as_float_array, nonnegative, positive_int
-from .feedback import Case, CheckFailed, Mutant, describe_error, wrong_default
+from .feedback import Case, CheckFailed, Mutant, describe_error, show_both, wrong_default
 
 __all__ = [
     "check_cosine_lr",
@@ -136,7 +137,10 @@ def check_should_stop(fn):
     where, case, got, expected = failure
     message = f"{name} returned {got!r} {where}; it should return {expected!r}."
     explain = _explain_stop(case, expected)
-    cause = _likely_cause(_STOP_MUTANTS, case, got, answers, _stop_answer, _same_answer)
+    losses, kwargs = case
+    cause = wrong_default(fn, Case("", (losses,), kwargs), should_stop) or _likely_cause(
+        _STOP_MUTANTS, case, got, answers, _stop_answer, _same_answer
+    )
     raise CheckFailed(
         message + f" {explain}" + (f" Likely cause: {cause}" if cause else "")
     ) from None
@@ -186,9 +190,10 @@ def _check_schedule(fn, name, reference, settings, mutants):
     kwargs, steps, curve, wanted, scale = failure
     index = next(k for k in range(len(steps)) if not _close(curve[k], wanted[k], scale))
     t = steps[index]
+    should, but = show_both(np.asarray(wanted[index]), np.asarray(curve[index]))
     message = (
-        f"{name} is wrong at {_call(name, t, kwargs)}: it should be {wanted[index]:.7g} but is "
-        f"{curve[index]:.7g}. {_excerpt(steps, index, curve, wanted)}"
+        f"{name} is wrong at {_call(name, t, kwargs)}: it should be {should} but is {but}."
+        + _excerpt(steps, index, curve, wanted)
     )
 
     def mutant_rate(mutant, call):
@@ -247,13 +252,14 @@ def _curves_agree(curve, wanted, scale):
 
 
 def _excerpt(steps, index, curve, wanted):
-    """'For t = 0, 1, 2, 3 it should give 0.1, 0.0976, ... but gives 0.0976, ...'."""
+    """' For t = 0, 1, 2, 3 it should give 0.1, 0.0976, ... but gives 0.0976, ...', or
+    nothing where the values differ only beyond the 4 digits shown."""
     start = max(0, index - 1)
     shown = range(start, min(len(steps), start + 4))
     ts = ", ".join(str(steps[k]) for k in shown)
     should = ", ".join(f"{wanted[k]:.4g}" for k in shown)
     gives = ", ".join(f"{curve[k]:.4g}" for k in shown)
-    return f"For t = {ts} it should give {should} but gives {gives}."
+    return "" if should == gives else f" For t = {ts} it should give {should} but gives {gives}."
 
 
 def _ignoring_defaults(reference):
@@ -572,6 +578,7 @@ _STOP_CASES = (
     ("patience longer than the run", [1.0, 1.1, 1.2], {"patience": 5}),
     ("the first loss is the best", [1.0, 1.2, 1.3, 1.4], {"patience": 3}),
     ("one loss", [0.7], {"patience": 1}),
+    ("tiny gains still count", [1.0, 0.99999, 0.99998, 0.99997, 0.99996], {"patience": 1}),
     ("no losses yet", [], {"patience": 2}),
     ("a noisy curve, patience 5", _noisy_curve(0), {"patience": 5}),
     ("a noisy curve, min_delta 0.01", _noisy_curve(1), {"patience": 10, "min_delta": 0.01}),

@@ -12,7 +12,9 @@ references are in ``course_utils.demos.stochastic``:
 The cases put a square one first (as many examples as features), where a wrong transpose or
 a broadcast along the wrong axis gives wrong numbers instead of a shape error, so the check
 can say which mistake it was. Each call of ``sgd_epoch`` gets its own copy of a seeded
-generator, so the learner's function, the reference and every mutant draw the same order.
+generator, so the learner's function, the reference and every mutant draw the same order; one
+case runs two epochs in a row on one generator, where the second must draw a new order (a
+function that copies or re-seeds the generator it is given draws the same order twice).
 """
 
 import copy
@@ -105,12 +107,21 @@ class _SeededGenerator(np.random.Generator):
         return f"np.random.default_rng({self.seed})"
 
 
+class _TwoEpochs(_SeededGenerator):
+    """A seeded generator for a case of two epochs in a row, both drawing from it."""
+
+
 def _with_fresh_generator(fn):
-    """``fn`` called with a copy of the generator, so every call draws the same order."""
+    """``fn`` called with a copy of the generator, so every call draws the same order; for a
+    ``_TwoEpochs`` case, called twice on that copy, the second epoch from the first's w."""
 
     @functools.wraps(fn)
     def call(w, X, y, lr, rng):
-        return fn(w, X, y, lr, copy.deepcopy(rng))
+        two_epochs = isinstance(rng, _TwoEpochs)  # asked first: a copy is a plain Generator
+        rng = copy.deepcopy(rng)
+        if two_epochs:
+            w = fn(w, X, y, lr, rng)
+        return fn(w, X, y, lr, rng)
 
     return call
 
@@ -125,6 +136,11 @@ def _epoch_cases(seed):
         Case("float32", (*_problem(rng, 6, 2, np.float32), 0.05, _SeededGenerator(4))),
         Case("η = 0 changes nothing", (*_problem(rng, 4, 2), 0.0, _SeededGenerator(5))),
         Case("10 examples, larger η", (*_problem(rng, 10, 2), 0.15, _SeededGenerator(6))),
+        Case(
+            "two epochs in a row on one generator, sgd_epoch(sgd_epoch(w, X, y, lr, rng), X, y, "
+            "lr, rng), the second from the first's w",
+            (*_problem(rng, 5, 2), 0.05, _TwoEpochs(7)),
+        ),
     ]
 
 
@@ -196,6 +212,10 @@ def _with_replacement(w, X, y, lr, rng):
     return _epoch(w, X, y, lr, rng.integers(0, len(X), size=len(X)))
 
 
+def _copied_generator(w, X, y, lr, rng):
+    return stochastic.sgd_epoch(w, X, y, lr, copy.deepcopy(rng))
+
+
 def _frozen_weights(w, X, y, lr, rng):
     order = rng.permutation(len(X))
     return w - lr * sum(_one_grad(w, X[i], y[i]) for i in order)
@@ -247,6 +267,11 @@ _EPOCH_MUTANTS = [
     ),
     Mutant(_no_half_epoch, _NO_HALF),
     Mutant(_sign_epoch, _SIGN),
+    Mutant(
+        _copied_generator,
+        "the second epoch drew the same order as the first: draw from the generator `rng` you "
+        "are given, not a copy of it or a new one, so that each epoch shuffles afresh.",
+    ),
 ]
 
 
