@@ -48,6 +48,9 @@ def test_slider_redraws_the_figure(lab, page, lesson, screenshots):
     lesson_url, _ = lab
     _open_and_run_all(page, lesson_url, lesson)
     assert _errors(page) == 0, f"{lesson} raised an error when run in JupyterLab"
+    # The environment's JupyterLab settings (jupyter-config/lab/overrides.json) turn off the
+    # news toast that would otherwise cover the lesson on first start.
+    assert page.get_by_text("official Jupyter news").count() == 0
 
     demo = page.locator(DEMO).first
     demo.scroll_into_view_if_needed()
