@@ -184,7 +184,7 @@ def _loss_at(landscape, w):
     """The loss at w; inf (or nan) once the weights themselves have overflowed."""
     if not np.all(np.isfinite(w)):
         return np.nan if np.any(np.isnan(w)) else np.inf
-    return float(landscape(w))
+    return landscape.point_loss(w)  # w is a finite pair: checked once, by start_point
 
 
 def descend(
@@ -241,7 +241,7 @@ def descend(
             if schedule is not None and not plateau:
                 opt.lr = schedule(t)
             lrs.append(opt.lr)
-            opt.step([landscape.grad(w)])
+            opt.step([landscape.point_grad(w)])  # w is finite: the loss was, a step ago
             loss = _loss_at(landscape, w)
             points.append(w.copy())
             losses.append(loss)

@@ -331,7 +331,9 @@ def learning_rate_explorer(
         return trajectory
 
     slider = log_slider("learning rate η", lr, low, high, width="560px")
-    return Demo(fig, update, {"lr": slider}, animated=[path, head, ax_loss, title])
+    # Only the loss axis's y ticks move with η: the rest of that panel stays in the background.
+    animated = [path, head, ax_loss.yaxis, curve, title]
+    return Demo(fig, update, {"lr": slider}, animated=animated)
 
 
 def _lr_range(lr_range, landscape, cls):
