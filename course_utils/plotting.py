@@ -491,7 +491,14 @@ def animate(
 
     animation = FuncAnimation(fig, draw_frame, frames=shown, interval=interval, blit=False)
     # JPEG frames are a quarter the size of PNG ones for contour plots, at no visible cost.
-    with matplotlib.rc_context({"animation.frame_format": "jpeg", "savefig.dpi": dpi}):
+    # The overlay is placed by hand: with the course style's constrained layout, which
+    # savefig switches back on after each frame, every frame would warn about gridspecs.
+    settings = {
+        "animation.frame_format": "jpeg",
+        "savefig.dpi": dpi,
+        "figure.constrained_layout.use": False,
+    }
+    with matplotlib.rc_context(settings):
         return HTML(animation.to_jshtml(default_mode="once"))
 
 
@@ -509,7 +516,7 @@ def _over_still_picture(still, ax, colors, dpi):
     canvas = FigureCanvasAgg(still)
     canvas.draw()
     picture = np.asarray(canvas.buffer_rgba()).copy()
-    fig = Figure(figsize=still.get_size_inches(), dpi=dpi)
+    fig = Figure(figsize=still.get_size_inches(), dpi=dpi, layout="none")  # placed by hand
     fig.figimage(picture, origin="upper")
     overlay = fig.add_axes(ax.get_position(original=False), zorder=1)  # above the picture
     overlay.set(xlim=ax.get_xlim(), ylim=ax.get_ylim(), aspect="auto")
