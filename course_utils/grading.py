@@ -25,6 +25,7 @@ from .validation import positive_int
 
 CSV_COLUMNS = ("student", "notebook", "score", "max_score", "error")
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+_EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception): .*)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,20 @@ def grade(
                 release.course_directory([by_stem[stem]], timeout=timeout)
             )
             max_score = api.gradebook.find_assignment(stem).max_score
+            # Read before any submission runs: a kernel can write anywhere in the course folder.
+            exercises = _exercise_cells(root / "release" / stem / f"{stem}.ipynb")
+            gradebook = (root / "gradebook.db").read_bytes()
             running.append(
-                pool.submit(_grade_notebook, root, stem, max_score, files, timeout, folders, bar)
+                pool.submit(
+                    _grade_notebook,
+                    root,
+                    stem,
+                    (max_score, exercises, gradebook),
+                    files,
+                    timeout,
+                    folders,
+                    bar,
+                )
             )
         for future in running:
             grades += future.result()
@@ -117,11 +130,20 @@ def grade(
     return grades
 
 
-def _grade_notebook(root, stem, max_score, files, timeout, folders, bar):
-    """Grade every student's copy of one notebook in its course directory ``root``."""
+def _grade_notebook(root, stem, pristine, files, timeout, folders, bar):
+    """Grade every student's copy of one notebook in its course directory ``root``.
+
+    ``pristine`` is what was read before any submission ran: the notebook's maximum score, its
+    released exercise cells and the gradebook's bytes, which every file starts from again, so
+    a submission that overwrites the gradebook spoils no other student's grading.
+    """
+    max_score, exercises, gradebook = pristine
     grades = []
     for student, path in files:
-        grades.append(_grade_in_child_process(root, student, stem, path, timeout, max_score))
+        (root / "gradebook.db").write_bytes(gradebook)
+        grades.append(
+            _grade_in_child_process(root, student, stem, path, timeout, max_score, exercises)
+        )
         for kind, suffix in (("feedback", "html"), ("autograded", "ipynb")):
             made = root / kind / student / stem / f"{stem}.{suffix}"
             if folders[kind] is not None and made.exists():
@@ -140,7 +162,7 @@ def _write_csv(csv_path, grades):
             writer.writerow(grade_.row())
 
 
-def _grade_in_child_process(root, student, stem, path, timeout, max_score):
+def _grade_in_child_process(root, student, stem, path, timeout, max_score, exercises):
     problem = _unreadable(path) or (
         None if _STUDENT_ID.match(student) else "the student folder's name is not a valid id"
     )
@@ -148,7 +170,7 @@ def _grade_in_child_process(root, student, stem, path, timeout, max_score):
         return Grade(student, stem, 0, max_score, problem)
     target = root / "submitted" / student / stem / f"{stem}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, target)
+    _write_with_released_metadata(path, exercises, target)
 
     # A fresh process group per file: a hung or killed grader takes its kernel down with it.
     worker = subprocess.Popen(
@@ -191,6 +213,59 @@ def _unreadable(path):
     return None
 
 
+def _exercise_cells(released_path):
+    """The released notebook's nbgrader cells (solutions and tests), by ``grade_id``."""
+    import nbformat
+
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell
+        for cell in nbformat.read(released_path, as_version=4).cells
+        if "nbgrader" in cell.metadata
+    }
+
+
+def _write_with_released_metadata(path, released, target):
+    """Copy a submission to ``target`` with the nbgrader metadata of the release, not its own.
+
+    nbgrader stops on metadata it did not write: a renamed ``grade_id``, a duplicated graded
+    cell, a test cell deleted together with its solution cell. So each released exercise cell
+    keeps its released metadata on its last copy (the definition the kernel ends up with, as
+    nbgrader picks), other cells lose theirs, and a missing test cell goes back after the
+    exercise cell before it (at the end if there is none), where the learner's code has run.
+    """
+    import copy
+
+    import nbformat
+    from nbformat.corpus.words import generate_corpus_id
+
+    notebook = nbformat.read(path, as_version=4)
+
+    def released_id(cell):
+        meta = cell.metadata.get("nbgrader")
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        return grade_id if isinstance(grade_id, str) and grade_id in released else None
+
+    last_copy = {released_id(cell): index for index, cell in enumerate(notebook.cells)}
+    for index, cell in enumerate(notebook.cells):
+        grade_id = released_id(cell)
+        cell.metadata.pop("nbgrader", None)
+        if grade_id is not None and last_copy[grade_id] == index:
+            cell.metadata["nbgrader"] = copy.deepcopy(released[grade_id].metadata["nbgrader"])
+
+    position = None
+    for grade_id, cell in released.items():
+        if grade_id in last_copy:
+            ids = [released_id(submitted) for submitted in notebook.cells]
+            position = ids.index(grade_id) + 1
+        elif cell.metadata["nbgrader"].get("grade"):
+            restored = copy.deepcopy(cell)
+            restored.id = generate_corpus_id()
+            position = len(notebook.cells) if position is None else position
+            notebook.cells.insert(position, restored)
+            position += 1
+    nbformat.write(notebook, target)
+
+
 def _autograde_one(root, student, stem, timeout):
     """Autograde one file and make its feedback; return ``(score, error)``."""
     import logging
@@ -215,11 +290,40 @@ def _first_error(outcome):
         return "the notebook's kernel died (did it call sys.exit, os._exit or crash?); not graded"
     if "Timeout" in text or "timed out" in text:
         return "a cell ran past the time limit and could not be interrupted; not graded"
-    lines = [line.strip() for line in text.splitlines() if "[ERROR]" in line]
-    return (lines[0] if lines else "nbgrader could not grade this file")[:200]
+    # nbgrader's own error lines name only a temporary folder; its exception's line says why.
+    exceptions = _EXCEPTION_LINE.findall(text)
+    why = f" ({exceptions[0][:150]})" if exceptions else ""
+    return f"nbgrader could not grade this file{why}; not graded"
+
+
+def _adopt_orphans():
+    """Make this process the parent of every process its kernel leaves behind (Linux only).
+
+    A process the learner starts in a session of its own escapes the worker's process group;
+    as a child subreaper the worker still inherits it when the kernel exits, and can stop it.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_child_subreaper = 36
+        ctypes.CDLL(None).prctl(pr_set_child_subreaper, 1)
+
+
+def _stop_leftover_processes():
+    import psutil
+
+    leftovers = psutil.Process().children(recursive=True)
+    for process in leftovers:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    psutil.wait_procs(leftovers, timeout=5)
 
 
 if __name__ == "__main__":
-    # The worker process of _grade_in_child_process: grade one file, print its result as JSON.
+    # The worker process of _grade_in_child_process: grade one file, print its result as JSON,
+    # and leave nothing the learner started running into the next file's grading.
     root_arg, student_arg, stem_arg, timeout_arg = sys.argv[1:]
-    print(json.dumps(_autograde_one(root_arg, student_arg, stem_arg, int(timeout_arg))))
+    _adopt_orphans()
+    result = _autograde_one(root_arg, student_arg, stem_arg, int(timeout_arg))
+    _stop_leftover_processes()
+    print(json.dumps(result))

@@ -86,10 +86,25 @@ def _config(config, root, timeout):
     # A learner who deletes a graded cell gets it back, marked, instead of breaking the grader.
     config.OverwriteCells.add_missing_cells = True
     # Feedback goes back to students: it shows their results, not the hidden tests' code.
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    config.GenerateFeedback.preprocessors = [
+        GetGrades,
+        ClearHiddenTests,
+        _test_errors_without_traceback,
+        CSSHTMLHeaderPreprocessor,
+    ]
     config.LimitOutput.max_lines = 200
     config.LimitOutput.max_traceback = 40
     return config
+
+
+def _test_errors_without_traceback(notebook, resources):
+    """A failed test cell shows its error, not its traceback: the traceback quotes hidden tests."""
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
+    return notebook, resources
 
 
 def release(out, notebooks=None):

@@ -3,6 +3,7 @@
 import csv
 
 import nbformat
+import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -46,7 +47,7 @@ def tiny_course(tmp_path_factory):
     return path
 
 
-def _submission(source_path, solution=None, test=None, drop_graded=False):
+def _submission(source_path, solution=None, test=None, drop_graded=False, edit=None):
     notebook = nbformat.read(source_path, as_version=4)
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -58,7 +59,32 @@ def _submission(source_path, solution=None, test=None, drop_graded=False):
         notebook.cells = [
             c for c in notebook.cells if not c.metadata.get("nbgrader", {}).get("grade")
         ]
+    if edit:
+        edit(notebook.cells)
     return nbformat.writes(notebook)
+
+
+VISIBLE_TEST = 'assert double(2) == 4, "double(2) should be 4"'
+
+
+def _duplicate_test_cell(cells):
+    cells[2].source = VISIBLE_TEST
+    cells.insert(3, nbformat.from_dict({**cells[2], "id": "copy-of-the-test"}))
+
+
+def _rename_grade_ids(cells):
+    cells[0].metadata["nbgrader"] = {"grade_id": ["not", "a", "name"]}
+    cells[1].metadata.nbgrader["grade_id"] = "my_double"
+    cells[2].metadata.nbgrader.update(grade_id="my_test", points=100)
+    cells[2].source = VISIBLE_TEST
+
+
+# Notebook edits nbgrader itself stops on; each file is graded as if its metadata were untouched.
+EDITS = {
+    "duplicates_test_cell": _duplicate_test_cell,
+    "renames_grade_ids": _rename_grade_ids,
+    "empty": lambda cells: cells.clear(),
+}
 
 
 PATHOLOGICAL = {
@@ -71,6 +97,24 @@ PATHOLOGICAL = {
     "edits_test_cell": ("def double(x):\n    return 5", 0, ""),
     "deletes_test_cell": ("def double(x):\n    return 5", 0, ""),
     "not_json": (None, 0, "not a valid notebook"),
+    "hard_codes_the_check": ("def double(x):\n    return 4 if x == 2 else 0", 0, ""),
+    "duplicates_test_cell": (None, 2, ""),
+    "renames_grade_ids": (None, 2, ""),
+    "empty": (None, 0, ""),
+    "breaks_the_gradebook": (
+        "def double(x):\n    return 2 * x\nimport glob\n"
+        "for path in ['../../../gradebook.db', *glob.glob('../../../*/*/*.ipynb')]:\n"
+        "    open(path, 'w').write('garbage')",
+        0,
+        "nbgrader could not grade this file (sqlite3.DatabaseError",
+    ),
+    "starts_a_daemon": (
+        "def double(x):\n    return 2 * x\nimport subprocess, sys\nsubprocess.Popen("
+        "[sys.executable, '-c', 'import time; time.sleep(300)', 'downhill-leftover'],"
+        " start_new_session=True)",
+        2,
+        "",
+    ),
 }
 
 
@@ -84,6 +128,7 @@ def graded_tiny(tiny_course, tmp_path_factory):
             solution,
             test="pass" if student == "edits_test_cell" else None,
             drop_graded=student == "deletes_test_cell",
+            edit=EDITS.get(student),
         )
         if student == "not_json":
             text = "{this is not json"
@@ -124,6 +169,18 @@ def test_csv_has_one_row_per_file_and_feedback_per_student(graded_tiny):
     feedback = csv_path.parent / "feedback" / "right" / "90_tiny.html"
     assert feedback.exists() and "double" in feedback.read_text()
     assert "HIDDEN TESTS" not in feedback.read_text() and "-3.5" not in feedback.read_text()
+
+
+def test_feedback_on_a_failed_hidden_test_quotes_no_hidden_test(graded_tiny):
+    _, csv_path, _ = graded_tiny
+    feedback = (csv_path.parent / "feedback" / "hard_codes_the_check" / "90_tiny.html").read_text()
+    assert "AssertionError" in feedback and "-3.5" not in feedback
+
+
+def test_no_process_a_submission_started_outlives_its_grading(graded_tiny):
+    processes = psutil.process_iter(["cmdline"])
+    leftovers = [p for p in processes if "downhill-leftover" in (p.info["cmdline"] or [])]
+    assert not leftovers
 
 
 def test_grading_twice_gives_the_same_csv(graded_tiny, tiny_course):
