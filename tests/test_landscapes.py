@@ -81,12 +81,12 @@ def test_unchecked_point_functions_give_the_same_bits(landscape):
     # training.descend's inner loop uses them; a difference would change every trajectory.
     rng = np.random.default_rng(0)
     (x_low, x_high), (y_low, y_high) = landscape.window
-    for point in rng.uniform([x_low, y_low], [x_high, y_high], size=(20, 2)):
+    points = rng.uniform([x_low, y_low], [x_high, y_high], size=(20, 2))
+    for point in [*points, *points.astype(np.float32)]:
         loss, grad = landscape.point_loss(point), landscape.point_grad(point)
         assert type(loss) is float and loss == float(landscape(point))
-        assert grad.shape == (2,) and grad.flags.writeable
+        assert grad.shape == (2,) and grad.dtype == point.dtype and grad.flags.writeable
         np.testing.assert_array_equal(grad, landscape.grad(point))
-    assert landscape.point_grad(landscape.start.astype(np.float32)).dtype == np.float32
 
 
 def test_one_point_gives_a_scalar_and_float32_stays_float32(landscape):
