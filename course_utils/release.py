@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -74,8 +75,17 @@ def _put_environment_tools_on_path():
 
 
 def _config(config, root, timeout):
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearHiddenTests,
+        Execute,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
 
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.course_id = COURSE_ID
@@ -85,6 +95,18 @@ def _config(config, root, timeout):
     config.Execute.interrupt_on_timeout = True
     # A learner who deletes a graded cell gets it back, marked, instead of breaking the grader.
     config.OverwriteCells.add_missing_cells = True
+    # nbgrader's own list, with each test cell's run proved around Execute.
+    config.Autograde.autograde_preprocessors = [
+        _append_run_proof,
+        Execute,
+        _require_run_proof,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     # Feedback goes back to students: it shows their results, not the hidden tests' code.
     config.GenerateFeedback.preprocessors = [
         GetGrades,
@@ -95,6 +117,47 @@ def _config(config, root, timeout):
     config.LimitOutput.max_lines = 200
     config.LimitOutput.max_traceback = 40
     return config
+
+
+def _test_cells(notebook):
+    return [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        and cell.metadata.get("nbgrader", {}).get("grade")
+        and not cell.metadata["nbgrader"].get("solution")
+    ]
+
+
+# A test cell that passes raises nothing, so a learner's code that keeps test cells from running
+# (an IPython input transformer that empties them, a patched run_cell) would look like a pass.
+# Each test cell therefore ends by printing a secret made for this file only when it is graded;
+# a cell that neither failed nor printed it did not run as written, and earns no points.
+def _append_run_proof(notebook, resources):
+    resources["run_proof"] = f"downhill-ran-{secrets.token_hex(16)}"
+    for cell in _test_cells(notebook):
+        cell.source += f"\nprint({resources['run_proof']!r})"
+    return notebook, resources
+
+
+def _require_run_proof(notebook, resources):
+    from nbformat.v4 import new_output
+
+    proof = resources.pop("run_proof")
+    for cell in _test_cells(notebook):
+        cell.source = cell.source.removesuffix(f"\nprint({proof!r})")
+        stdout = [out for out in cell.outputs if out.get("name") == "stdout" and proof in out.text]
+        for output in stdout:
+            output.text = output.text.replace(f"{proof}\n", "")
+        cell.outputs = [out for out in cell.outputs if out.get("text", True) != ""]
+        if not stdout and not any(out.output_type == "error" for out in cell.outputs):
+            why = (
+                "this test cell did not run as written: code earlier in the notebook changed how "
+                "cells run (an input transformer, a patched run_cell?), so it earns no points"
+            )
+            error = new_output("error", ename="GradingError", evalue=why, traceback=[why])
+            cell.outputs.append(error)
+    return notebook, resources
 
 
 def _test_errors_without_traceback(notebook, resources):

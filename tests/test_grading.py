@@ -101,6 +101,12 @@ PATHOLOGICAL = {
     "duplicates_test_cell": (None, 2, ""),
     "renames_grade_ids": (None, 2, ""),
     "empty": (None, 0, ""),
+    "empties_later_cells": (
+        "def double(x):\n    return 5\n"
+        "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])",
+        0,
+        "",
+    ),
     "breaks_the_gradebook": (
         "def double(x):\n    return 2 * x\nimport glob\n"
         "for path in ['../../../gradebook.db', *glob.glob('../../../*/*/*.ipynb')]:\n"
@@ -175,6 +181,16 @@ def test_feedback_on_a_failed_hidden_test_quotes_no_hidden_test(graded_tiny):
     _, csv_path, _ = graded_tiny
     feedback = (csv_path.parent / "feedback" / "hard_codes_the_check" / "90_tiny.html").read_text()
     assert "AssertionError" in feedback and "-3.5" not in feedback
+
+
+def test_a_test_cell_kept_from_running_says_so_and_the_proof_never_shows(graded_tiny):
+    _, csv_path, _ = graded_tiny
+    feedback = csv_path.parent / "feedback"
+    right = (feedback / "right" / "90_tiny.html").read_text()
+    emptied = (feedback / "empties_later_cells" / "90_tiny.html").read_text()
+    assert "did not run as written" in emptied and "did not run as written" not in right
+    assert "downhill-ran-" not in right + emptied
+    assert "after the exercise" in right  # the rest of the notebook still shows its outputs
 
 
 def test_no_process_a_submission_started_outlives_its_grading(graded_tiny):
