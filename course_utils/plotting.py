@@ -74,6 +74,10 @@ STYLE = {
     "figure.constrained_layout.use": True,
     "font.size": 14,
     "axes.titlesize": 17,
+    # A fixed title height: matplotlib otherwise measures every tick label at each draw to
+    # lift the title over any that stick out above the axes, and ours never do (no top ticks).
+    # It was a fifth of the time a figure took to draw.
+    "axes.titley": 1.0,
     "axes.labelsize": 15,
     "xtick.labelsize": 13,
     "ytick.labelsize": 13,

@@ -38,6 +38,14 @@ def test_capstone_race_times_both_sides_to_the_target_on_the_same_split():
     assert result["capstone_test_accuracy"] == runs["capstone"]["final_test_accuracy"]
 
 
+def test_take_turns_alternates_who_goes_first_and_drops_the_warmup_rounds():
+    calls = []
+    racers = {name: (lambda name=name: calls.append(name) or len(calls)) for name in "ab"}
+    results = bench._take_turns(racers, rounds=3, warmup=1)
+    assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]
+    assert results == {"a": [3, 6, 7], "b": [4, 5, 8]}
+
+
 def test_capstone_race_reports_a_target_never_reached_as_none():
     result = bench.capstone(repeats=1, epochs=1, target=1.01, hidden=8, batch_size=128)
     assert result["capstone_time_to_97_ratio_vs_sklearn"] is None
@@ -67,6 +75,10 @@ def test_notebook_runs_are_timed_cell_by_cell_and_a_failing_cell_is_reported(tmp
     assert [cell[0] for cell in run["slowest_cells"]][0] == 1  # the sleep; cell 3 never ran
     assert 3 not in [cell[0] for cell in run["slowest_cells"]]
     assert run["slowest_cells"][0][1] >= 0.3 and run["cpu_seconds"] > 0
+    # the kernel's start is inside the run's seconds; its shutdown comes after, timed apart
+    assert 0 < run["start_seconds"] < run["seconds"] - 0.3
+    assert run["shutdown_seconds"] > 0
+    assert result["course_kernel_shutdown_seconds"] == run["shutdown_seconds"]
 
 
 @pytest.mark.parametrize(
