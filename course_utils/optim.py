@@ -16,8 +16,9 @@ Notation, the same as in the notebooks: w the weights, g the gradient, η the le
 The classes ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` and ``AdamW`` have torch.optim's names,
 hyperparameters, defaults, validation and semantics (torch 2.13), and equal torch.optim's
 results to 1e-10 in float64. They keep their state preallocated and update the parameters in
-place (Adam in cache-sized blocks, on every core, for a large parameter), which is what makes
-them fast; the math is the same as the pure functions'::
+place (Adam in cache-sized blocks, on every core, for a large parameter, and every parameter of
+a small network at once), which is what makes them fast; the math is the same as the pure
+functions'::
 
     opt = Adam([w], lr=1e-2)
     for _ in range(100):
@@ -188,6 +189,15 @@ class Optimizer:
 
     def step(self, grads):
         """Update every parameter in place from its gradient; a gradient of None skips it."""
+        self._step_each(self._checked_grads(grads))
+
+    def _step_each(self, grads):
+        for param, grad, state in zip(self.params, grads, self.state, strict=True):
+            if grad is not None:
+                self._update(param, grad, state)
+
+    def _checked_grads(self, grads):
+        """The gradients as arrays of their parameters' shapes and dtypes (None stays None)."""
         if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
             raise TypeError(
                 f"grads must be a list of arrays, one per parameter, got {type(grads).__name__}"
@@ -197,19 +207,19 @@ class Optimizer:
                 f"got {len(grads)} gradients for {len(self.params)} parameters; "
                 "pass one gradient per parameter, in the same order"
             )
-        for index, (param, grad, state) in enumerate(
-            zip(self.params, grads, self.state, strict=True)
-        ):
-            if grad is None:
-                continue
-            grad = validation.as_float_array(f"grads[{index}]", grad, allow_nonfinite=True)
-            validation.same_shape(f"params[{index}]", param, **{f"grads[{index}]": grad})
-            grad = grad.astype(param.dtype, copy=False)
-            if np.may_share_memory(grad, param):
-                # step([w]), the gradient of ½‖w‖²: w changes in place mid-step (AdamW decays
-                # it before reading g), so g must be a copy, as torch's p.grad is its own tensor
-                grad = grad.copy()
-            self._update(param, grad, state)
+        checked = []
+        for index, (param, grad) in enumerate(zip(self.params, grads, strict=True)):
+            if grad is not None:
+                grad = validation.as_float_array(f"grads[{index}]", grad, allow_nonfinite=True)
+                validation.same_shape(f"params[{index}]", param, **{f"grads[{index}]": grad})
+                grad = grad.astype(param.dtype, copy=False)
+                if np.may_share_memory(grad, param):
+                    # step([w]), the gradient of ½‖w‖²: w changes in place mid-step (AdamW
+                    # decays it before reading g), so g must be a copy, as torch's p.grad is
+                    # its own tensor
+                    grad = grad.copy()
+            checked.append(grad)
+        return checked
 
     def _init_state(self, param):
         return {}
@@ -291,6 +301,34 @@ def _for_each_block(update, scratch, *arrays):
         run(0)
     else:
         list(_thread_pool(threads, os.getpid()).map(run, range(threads)))
+
+
+def _pack(params, states):
+    """Move the state arrays of small parameters into one flat buffer per state name.
+
+    Each parameter's ``state[name]`` becomes a view of its part of ``buffers[name]``, so the
+    per-parameter path still finds its state there, and a step over every parameter at once
+    works on the flat buffers (plus ``buffers["grad"]``, where the gradients are gathered).
+    For a small network most of a step's time is NumPy's fixed cost per call, which this pays
+    once instead of once per parameter. Returns ``(buffers, parts)``, ``parts[i]`` being
+    parameter i's slice of every buffer, or None when there is nothing to gain or the
+    parameters would not fit one cache-sized block of one dtype (those are updated one by one,
+    in blocks).
+    """
+    dtype, total = params[0].dtype, sum(param.size for param in params)
+    if len(params) < 2 or total * dtype.itemsize > _BLOCK_BYTES:
+        return None
+    if any(param.dtype != dtype for param in params):
+        return None
+    ends = np.cumsum([param.size for param in params]).tolist()
+    parts = [slice(end - param.size, end) for param, end in zip(params, ends, strict=True)]
+    arrays = [name for name, value in states[0].items() if isinstance(value, np.ndarray)]
+    buffers = {name: np.empty(total, dtype) for name in [*arrays, "grad"]}
+    for state, part in zip(states, parts, strict=True):
+        for name in arrays:
+            buffers[name][part] = state[name].reshape(-1)
+            state[name] = buffers[name][part].reshape(state[name].shape)
+    return buffers, parts
 
 
 def _with_l2_penalty(grad, param, weight_decay):
@@ -438,8 +476,10 @@ class Adam(Optimizer):
     + \varepsilon)$, which is $w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$ written as
     torch computes it.
 
-    The step works in place in preallocated buffers, so it allocates nothing per step; a large
-    parameter is updated in cache-sized blocks, on every core (see ``_for_each_block``).
+    The step works in place in preallocated buffers, so it allocates nothing per step. A large
+    parameter is updated in cache-sized blocks, on every core (see ``_for_each_block``); the
+    parameters of a small network share one flat buffer per state, so that one step is a dozen
+    NumPy calls for all of them, not a dozen per parameter (see ``_pack``).
     """
 
     def __init__(
@@ -466,6 +506,7 @@ class Adam(Optimizer):
             amsgrad=bool(amsgrad),
             decoupled_weight_decay=bool(decoupled_weight_decay),
         )
+        self._packed = _pack(self.params, self.state)
 
     def _init_state(self, param):
         state = {
@@ -478,23 +519,58 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = np.zeros_like(param)
         return state
 
+    def step(self, grads):
+        grads = self._checked_grads(grads)
+        # all together only when every parameter takes this step, as each counts its own t
+        every_one = all(grad is not None for grad in grads)
+        in_step = len({state["step"] for state in self.state}) == 1
+        if self._packed is None or not every_one or not in_step:
+            self._step_each(grads)
+            return
+        buffers, parts = self._packed
+        for param, grad, part in zip(self.params, grads, parts, strict=True):
+            buffers["grad"][part] = self._with_weight_decay(param, grad).reshape(-1)
+        for state in self.state:
+            state["step"] += 1
+        step = self._adam_step(**buffers, **self._bias_corrections(self.state[0]["step"]))
+        for param, part in zip(self.params, parts, strict=True):
+            param -= step[part].reshape(param.shape)
+
     def _update(self, param, grad, state):
-        beta1, beta2 = self.defaults["betas"]
         state["step"] += 1
-        step_size = self.defaults["lr"] / (1 - beta1 ** state["step"])
-        bias_correction2_sqrt = (1 - beta2 ** state["step"]) ** 0.5
         moments = [state["exp_avg"], state["exp_avg_sq"]]
         if self.defaults["amsgrad"]:
             moments.append(state["max_exp_avg_sq"])
-        update = partial(
-            self._update_block, step_size=step_size, bias_correction2_sqrt=bias_correction2_sqrt
-        )
+        update = partial(self._update_block, **self._bias_corrections(state["step"]))
         _for_each_block(update, state["scratch"], param, grad, *moments)
 
+    def _bias_corrections(self, t):
+        beta1, beta2 = self.defaults["betas"]
+        return {
+            "step_size": self.defaults["lr"] / (1 - beta1**t),
+            "bias_correction2_sqrt": (1 - beta2**t) ** 0.5,
+        }
+
     def _update_block(
+        self, scratch, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, **corrections
+    ):
+        """One step on one block of the parameter, in place; ``scratch`` is the block's size."""
+        grad = self._with_weight_decay(param, grad)
+        param -= self._adam_step(scratch, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **corrections)
+
+    def _with_weight_decay(self, param, grad):
+        """The gradient with L2 weight decay added; decoupled decay shrinks ``param`` instead."""
+        lr, weight_decay = self.defaults["lr"], self.defaults["weight_decay"]
+        if weight_decay == 0:
+            return grad
+        if self.defaults["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            return grad
+        return grad + weight_decay * param
+
+    def _adam_step(
         self,
         scratch,
-        param,
         grad,
         exp_avg,
         exp_avg_sq,
@@ -503,15 +579,8 @@ class Adam(Optimizer):
         step_size,
         bias_correction2_sqrt,
     ):
-        """One step on one block of the parameter, in place; ``scratch`` is the block's size."""
-        lr, (beta1, beta2) = self.defaults["lr"], self.defaults["betas"]
-        weight_decay = self.defaults["weight_decay"]
-        if weight_decay != 0:
-            if self.defaults["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
-
+        """Update the moments in place; return the step to subtract from w (held in scratch)."""
+        beta1, beta2 = self.defaults["betas"]
         np.subtract(grad, exp_avg, out=scratch)  # m ← m + (1 − β1)(g − m), torch's lerp
         scratch *= 1 - beta1
         exp_avg += scratch
@@ -529,7 +598,7 @@ class Adam(Optimizer):
         denom += self.defaults["eps"]
         np.divide(exp_avg, denom, out=denom)
         denom *= step_size
-        param -= denom
+        return denom
 
 
 class AdamW(Adam):

@@ -161,6 +161,40 @@ def test_none_gradient_skips_its_parameter_like_torch():
     assert opt.state[0]["step"] == 0 and opt.state[1]["step"] == 1
 
 
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW])
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_small_parameters_step_together_and_a_skipped_one_keeps_its_own_t_like_torch(cls, amsgrad):
+    """A small network's state lives in one flat buffer per name; skipping a parameter's
+    gradient for a while (its t falls behind) must still give torch's steps."""
+    rng = np.random.default_rng(5)
+    ours = [rng.normal(size=5), rng.normal(size=(4, 3)).T, rng.normal(size=1)]  # one strided
+    theirs = [torch.tensor(p.copy(), requires_grad=True) for p in ours]
+    hyper = {"lr": 0.05, "weight_decay": 0.1, "amsgrad": amsgrad}
+    opt_ours = cls(ours, **hyper)
+    opt_torch = getattr(torch.optim, cls.__name__)(theirs, **hyper)
+    flat = opt_ours.state[0]["exp_avg"].base
+    assert flat is not None and all(state["exp_avg"].base is flat for state in opt_ours.state)
+    for step in range(30):
+        grads = _gradient(rng, ours)
+        if 10 <= step < 15:
+            grads[1] = None  # the middle parameter sits out five steps
+        for tensor, grad in zip(theirs, grads, strict=True):
+            tensor.grad = None if grad is None else torch.tensor(grad)
+        opt_ours.step(grads)
+        opt_torch.step()
+    assert [state["step"] for state in opt_ours.state] == [30, 25, 30]
+    for mine, reference in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(mine, reference.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_bad_gradient_changes_no_parameter():
+    params = [np.ones(3), np.ones(2)]
+    opt = optim.Adam(params, lr=0.1)
+    with pytest.raises(ValueError, match=r"grads\[1\]"):
+        opt.step([np.ones(3), np.ones(5)])
+    assert all(np.all(p == 1) for p in params) and opt.state[0]["step"] == 0
+
+
 def test_step_does_not_modify_the_gradient():
     grad = np.full(3, 2.0)
     optim.SGD([np.ones(3)], lr=0.1, momentum=0.9, weight_decay=0.5).step([grad])
