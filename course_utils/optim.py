@@ -566,7 +566,7 @@ class Adam(Optimizer):
         if self.defaults["decoupled_weight_decay"]:
             param *= 1 - lr * weight_decay
             return grad
-        return grad + weight_decay * param
+        return _with_l2_penalty(grad, param, weight_decay)
 
     def _adam_step(
         self,

@@ -87,3 +87,16 @@ def test_slice_pictures_draw_and_refuse_mismatched_curves(small_digits):
     assert isinstance(result, training.RangeTest)
     ax = demo.range_test_curve(result)
     assert ax.get_xscale() == "log" and ax.get_ylim()[1] == 2 * result.smoothed_losses[0]
+
+
+def test_a_title_sits_above_the_names_of_the_marked_points():
+    alphas = np.linspace(-0.5, 1.5, 21)
+    ax = demo.slice_curves(
+        alphas, {"loss": np.exp(alphas)}, marks={0: "last weights", 1: "SWA"}, title="A title"
+    )
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw(renderer)
+    names = [label for child in ax.child_axes for label in child.get_xticklabels()]
+    assert [name.get_text() for name in names] == ["last weights", "SWA"]
+    title = ax.title.get_window_extent(renderer)
+    assert all(title.y0 > name.get_window_extent(renderer).y1 for name in names)

@@ -218,18 +218,22 @@ def slice_curves(alphas, curves, ax=None, *, marks=None, xlabel="α", title=None
             ax.plot(
                 alphas, losses, color=plotting.COLORS[index % len(plotting.COLORS)], label=label
             )
+        title_pad = None  # the style's
         if marks:
             for alpha in marks:
                 ax.axvline(alpha, color="0.4", linestyle=":", linewidth=1.5)
             top = ax.secondary_xaxis("top")  # the names go along the top edge, out of the way
             top.set_xticks(list(marks), labels=list(marks.values()))
             top.tick_params(length=0)
+            # the course style fixes the title's height, so lift it over the names by hand
+            name_size = top.get_xticklabels()[0].get_size()
+            title_pad = plotting.load_matplotlib().rcParams["axes.titlepad"] + 1.5 * name_size
         if log:
             ax.set_yscale("log")
         ax.set_xlabel(xlabel)
         ax.set_ylabel("loss (log scale)" if log else "loss")
         if title:
-            ax.set_title(title)
+            ax.set_title(title, pad=title_pad)
         ax.legend(loc="best")
     return ax
 
