@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 # Figures render off-screen everywhere: in tests, in nbval's kernels and on CI.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -14,3 +16,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if hasattr(item, "output_timeout"):
             item.output_timeout = NBVAL_OUTPUT_TIMEOUT_SECONDS
+        # nbval's items (one per cell of a notebook) run kernels: `-m "not slow"` skips them.
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)

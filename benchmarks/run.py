@@ -7,28 +7,29 @@ Run it from the repository root (it takes two to four minutes on two cores)::
     python benchmarks/run.py --only adam capstone  # some of: adam capstone notebooks widgets import
     python benchmarks/run.py --torch-threads 1     # torch on one thread in this process
 
-What it measures, and the target for each:
+What it measures, and the target where there is one:
 
 - ``adam``: one ``course_utils.optim.Adam.step`` on 10M float32 parameters against
   ``torch.optim.Adam`` (its CPU default, the for-loop implementation), interleaved step by step
-  in one run; the ratio of medians should be ≤ 1. Both start from the same weights and see the
-  same gradient, so the benchmark also reports how far apart their weights end.
+  in one run: the ratio of medians, reported with no target. ``optim`` is written to read like
+  the maths, not to race torch. Both start from the same weights and see the same gradient, so
+  the benchmark also reports how far apart their weights end.
 - ``capstone``: the capstone's training loop (``network.fit``, lesson 11's
   ``network.mlp(64, (128,), 10)`` trained by ``course_utils.optim.Adam`` at η = 0.001 on
   batches of 32 from ``data.load_digits``) against scikit-learn's
   ``MLPClassifier(solver="adam")`` with the same width, learning rate, batch size and no
   regularisation, on the same split, each evaluated on the test set after every epoch; after
   one untimed warm-up run each, seven runs alternate. The time until the test accuracy first
-  reaches 0.97 (ratio of medians) should be ≤ 0.5, and the capstone's final test accuracy
-  ≥ 0.97.
+  reaches 0.97 (ratio of medians) is reported with no target; the capstone's final test
+  accuracy should be ≥ 0.97.
 - ``notebooks``: every notebook in ``notebooks/`` run top to bottom by nbclient in a fresh
   kernel, one after another: each ≤ 15 s from asking for a kernel to the end of the last cell
   (kernel start included), all together ≤ 90 s. Each kernel is then shut down gracefully, and
   that is timed apart and reported, not counted: nobody waits for it (nbval kills the kernel
   instead), and it is mostly Python unloading what the lesson imported. Each notebook's
   slowest cells are listed, so a slow lesson says where its time goes.
-- ``widgets``: every lecture demo (each ``*_explorer`` in ``course_utils.demos`` and
-  ``widgets.learning_rate_explorer``), built with its notebook's arguments, then its controls
+- ``widgets``: every lecture demo (each ``*_explorer`` in a lesson's
+  ``course_utils.lessons.<lesson>.demos``), built with its notebook's arguments, then its controls
   moved across their ranges one at a time, as a dragged slider does: the median
   ``demo.last_redraw_ms`` of each demo should be ≤ 100 ms.
 - ``import``: ``import course_utils`` in a fresh interpreter, median of several: ≤ 0.3 s; each
@@ -46,10 +47,10 @@ The README's Benchmarks section holds the latest results and the machine they ca
 import argparse
 import datetime
 import importlib
+import importlib.util
 import inspect
 import json
 import os
-import pkgutil
 import platform
 import statistics
 import subprocess
@@ -62,10 +63,12 @@ import numpy as np
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
+# Ratios against a reference, listed first in the table with no target: the course's optimizers
+# are written to read like the maths, not to beat torch or scikit-learn.
+REPORTED = ("adam_step_ratio_vs_torch", "capstone_time_to_97_ratio_vs_sklearn")
+
 # metric: (comparison, bound); the README's table lists the same.
 TARGETS = {
-    "adam_step_ratio_vs_torch": ("≤", 1.0),
-    "capstone_time_to_97_ratio_vs_sklearn": ("≤", 0.5),
     "capstone_test_accuracy": ("≥", 0.97),
     "slowest_notebook_seconds": ("≤", 15.0),
     "course_run_all_seconds": ("≤", 90.0),
@@ -329,7 +332,8 @@ def notebooks(directory=REPOSITORY / "notebooks", timeout=600):
 
 def _notebook_arguments():
     """Arguments of the demos that need some, as their notebooks pass them (built on demand)."""
-    from course_utils import basins, landscapes
+    from course_utils import landscapes
+    from course_utils.lessons.local_minima_and_saddle_points import basins
 
     return {
         "learning_rate_explorer": lambda: {
@@ -345,15 +349,17 @@ def _notebook_arguments():
 
 
 def demo_functions():
-    """``{name: function}`` for every lecture demo: ``*_explorer`` in ``course_utils.demos``."""
-    import course_utils.demos
-    from course_utils import widgets
+    """``{name: function}`` for every lecture demo: ``*_explorer`` in each lesson's demos."""
+    from course_utils.lessons import LESSONS
 
-    found = {"learning_rate_explorer": widgets.learning_rate_explorer}
-    for module in pkgutil.iter_modules(course_utils.demos.__path__):
-        lesson = importlib.import_module(f"course_utils.demos.{module.name}")
-        for name, function in inspect.getmembers(lesson, inspect.isfunction):
-            if name.endswith("_explorer") and function.__module__ == lesson.__name__:
+    found = {}
+    for lesson in LESSONS:
+        module = f"course_utils.lessons.{lesson}.demos"
+        if importlib.util.find_spec(module) is None:
+            continue
+        demos = importlib.import_module(module)
+        for name, function in inspect.getmembers(demos, inspect.isfunction):
+            if name.endswith("_explorer") and function.__module__ == demos.__name__:
                 found[name] = function
     return found
 
@@ -518,8 +524,12 @@ def _number(value):
 
 
 def table(results):
-    """The results as plain-text tables: targets first, then the details measured."""
+    """The results as plain-text tables: the headline metrics first (each with its target, if
+    it has one), then the details measured."""
     lines = [f"{'metric':<40} {'value':>10}  target   ok", "-" * 62]
+    for metric in REPORTED:
+        if metric in results:
+            lines.append(f"{metric:<40} {_number(results[metric]):>10}  —")
     met = targets_met(results)
     for metric, (comparison, bound) in TARGETS.items():
         if metric in results:

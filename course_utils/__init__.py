@@ -1,7 +1,10 @@
 """Downhill's helper package: reference update rules, optimizers, schedules, checks and plots.
 
-Modules mirror the course map; import the one you need, e.g.
-``from course_utils.optim import adam_update`` or ``from course_utils import landscapes``.
+The shared core (landscapes, losses, data, models, optim, schedules, training, plotting,
+widgets, the check engine ``checks``) sits at the top; ``course_utils.lessons`` holds one
+package per lesson, named after its notebook; ``course_utils.instructor`` what instructors run.
+Import what you need, e.g. ``from course_utils.optim import adam_update`` or
+``from course_utils.lessons.adam import demos``.
 Submodules load on first use, so ``import course_utils`` stays fast and never imports
 torch or matplotlib.
 """
@@ -11,26 +14,25 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    # the shared core, below every lesson
     "validation",
     "landscapes",
-    "basins",
     "losses",
     "data",
+    "models",
     "optim",
     "schedules",
-    "models",
-    "network",
-    "loss_slices",
-    "range_test",
     "training",
+    "regression",
+    "adaptive",
+    "network",
     "plotting",
     "widgets",
     "checks",
-    "demos",
     "figures",
-    "release",
-    "grading",
-    "site",
+    # one package per lesson, and what instructors run
+    "lessons",
+    "instructor",
 )
 
 __all__ = list(_SUBMODULES)

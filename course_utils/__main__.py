@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def _release(args):
-    from . import release
+    from .instructor import release
 
     notebooks = release.course_notebooks(args.notebooks)
     for path in release.release(args.out, notebooks):
@@ -20,7 +20,7 @@ def _release(args):
 
 
 def _grade(args):
-    from . import grading, release
+    from .instructor import grading, release
 
     notebooks = release.course_notebooks(args.notebooks)
     grades = grading.grade(
@@ -46,7 +46,7 @@ def _figures(args):
 
 
 def _site(args):
-    from . import release, site
+    from .instructor import release, site
 
     notebooks = release.course_notebooks(args.notebooks)
     pages = site.build(args.out, notebooks, timeout=args.timeout, jobs=args.jobs)

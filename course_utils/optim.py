@@ -13,12 +13,16 @@ The pure functions are the reference solutions of the exercises. They share one 
 Notation, the same as in the notebooks: w the weights, g the gradient, η the learning rate
 (``lr``), t the step number (1 on the first step), ε a small constant that keeps a division safe.
 
+Each rule is written once, unchecked, in ``_sgd``, ``_momentum``, ``_adagrad``, ``_rmsprop`` and
+``_adam``, from the pieces ``moving_average``, ``normalized_gradient``, ``bias_correction``
+and ``_adam_step``. The public functions check their arguments and call them; the lessons'
+variants and named mistakes (e.g. ``AdamVariant`` of lesson 09) are built from the same pieces.
+
 The classes ``SGD``, ``Adagrad``, ``RMSprop``, ``Adam`` and ``AdamW`` have torch.optim's names,
 hyperparameters, defaults, validation and semantics (torch 2.13), and equal torch.optim's
-results to 1e-10 in float64. They keep their state preallocated and update the parameters in
-place (Adam in cache-sized blocks, on every core, for a large parameter, and every parameter of
-a small network at once), which is what makes them fast; the math is the same as the pure
-functions'::
+results to 1e-10 in float64. They apply the same rules, adding torch's options (weight decay,
+dampening, centered, AMSGrad, ...) around them, and write the results back into the parameters
+and their state::
 
     opt = Adam([w], lr=1e-2)
     for _ in range(100):
@@ -26,15 +30,14 @@ functions'::
     opt.lr = 1e-3                     # schedules drive the learning rate like this
 """
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache, partial
-
 import numpy as np
 
 from . import validation
 
 __all__ = [
+    "moving_average",
+    "normalized_gradient",
+    "bias_correction",
     "sgd_update",
     "momentum_update",
     "adagrad_update",
@@ -50,7 +53,84 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------
-# Pure update rules
+# The pieces and the rules, unchecked: callers have checked the arguments
+# ---------------------------------------------------------------------------------------------
+
+
+def moving_average(average, value, decay):
+    r"""$\text{decay} \cdot \text{average} + (1 - \text{decay}) \cdot \text{value}$.
+
+    An average over roughly the last $1/(1 - \text{decay})$ values, older ones counting less.
+    """
+    return decay * average + (1 - decay) * value
+
+
+def normalized_gradient(grad, squares, eps):
+    r"""$g / (\sqrt{G} + \varepsilon)$, weight by weight, G being squared gradients so far.
+
+    G is AdaGrad's sum or RMSProp's and Adam's moving average: dividing by its root gives weights
+    with large and with small gradients steps of about the same size. ε keeps the division safe
+    while G is 0.
+    """
+    return grad / (np.sqrt(squares) + eps)
+
+
+def bias_correction(beta, t):
+    r"""$1 - \beta^t$: the total weight a moving average started at 0 has given its t values.
+
+    Dividing the average by it undoes the pull towards the zero start.
+    """
+    return 1 - beta**t
+
+
+def _sgd(w, grad, lr):
+    r"""$w \leftarrow w - \eta\, g$."""
+    return w - lr * grad
+
+
+def _momentum(w, grad, velocity, lr, momentum, nesterov=False):
+    r"""$v \leftarrow \rho v + g$, $w \leftarrow w - \eta v$ (Nesterov: $w - \eta (g + \rho v)$)."""
+    velocity = momentum * velocity + grad
+    step = grad + momentum * velocity if nesterov else velocity
+    return w - lr * step, velocity
+
+
+def _adagrad(w, grad, sum_sq, lr, eps):
+    r"""$G \leftarrow G + g^2$, $w \leftarrow w - \eta\, g / (\sqrt{G} + \varepsilon)$."""
+    sum_sq = sum_sq + grad**2
+    return w - lr * normalized_gradient(grad, sum_sq, eps), sum_sq
+
+
+def _rmsprop(w, grad, sq_avg, lr, alpha, eps):
+    r"""$G \leftarrow \alpha G + (1 - \alpha) g^2$,
+    $w \leftarrow w - \eta\, g / (\sqrt{G} + \varepsilon)$."""
+    sq_avg = moving_average(sq_avg, grad**2, alpha)
+    return w - lr * normalized_gradient(grad, sq_avg, eps), sq_avg
+
+
+def _adam(w, grad, m, v, t, lr, beta1, beta2, eps):
+    r"""$m \leftarrow \beta_1 m + (1 - \beta_1) g$, $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$
+    (``_adam_moments``), then $w \leftarrow w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$
+    (``_adam_step``)."""
+    m, v = _adam_moments(grad, m, v, beta1, beta2)
+    return _adam_step(w, m, v, t, lr, beta1, beta2, eps), m, v
+
+
+def _adam_moments(grad, m, v, beta1, beta2):
+    r"""$m \leftarrow \beta_1 m + (1 - \beta_1) g$, $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$."""
+    return moving_average(m, grad, beta1), moving_average(v, grad**2, beta2)
+
+
+def _adam_step(w, m, v, t, lr, beta1, beta2, eps):
+    r"""$\hat m = m / (1 - \beta_1^t)$, $\hat v = v / (1 - \beta_2^t)$,
+    $w \leftarrow w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$."""
+    m_hat = m / bias_correction(beta1, t)
+    v_hat = v / bias_correction(beta2, t)
+    return w - lr * normalized_gradient(m_hat, v_hat, eps)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure update rules: the exercises' references, checked at the edge
 # ---------------------------------------------------------------------------------------------
 
 
@@ -76,8 +156,7 @@ def _state(name, value, w, *, squares=False):
 def sgd_update(w, grad, lr):
     r"""Plain gradient descent: $w \leftarrow w - \eta\, g$."""
     w, grad = _weights_and_gradient(w, grad)
-    lr = validation.nonnegative("lr", lr)
-    return w - lr * grad
+    return _sgd(w, grad, validation.nonnegative("lr", lr))
 
 
 def momentum_update(w, grad, velocity, lr, momentum=0.9, nesterov=False):
@@ -94,10 +173,7 @@ def momentum_update(w, grad, velocity, lr, momentum=0.9, nesterov=False):
     momentum = validation.in_range("momentum", momentum, 0.0, 1.0)
     if not isinstance(nesterov, (bool, np.bool_)):
         raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-
-    velocity = momentum * velocity + grad
-    step = grad + momentum * velocity if nesterov else velocity
-    return w - lr * step, velocity
+    return _momentum(w, grad, velocity, lr, momentum, bool(nesterov))
 
 
 def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):
@@ -111,9 +187,7 @@ def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):
     sum_sq = _state("sum_sq", sum_sq, w, squares=True)
     lr = validation.nonnegative("lr", lr)
     eps = validation.nonnegative("eps", eps)
-
-    sum_sq = sum_sq + grad**2
-    return w - lr * grad / (np.sqrt(sum_sq) + eps), sum_sq
+    return _adagrad(w, grad, sum_sq, lr, eps)
 
 
 def rmsprop_update(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
@@ -129,9 +203,7 @@ def rmsprop_update(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
     lr = validation.nonnegative("lr", lr)
     alpha = validation.in_range("alpha", alpha, 0.0, 1.0)
     eps = validation.nonnegative("eps", eps)
-
-    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
-    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+    return _rmsprop(w, grad, sq_avg, lr, alpha, eps)
 
 
 def adam_update(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -153,12 +225,7 @@ def adam_update(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     beta1 = validation.in_range("beta1", beta1, 0.0, 1.0)
     beta2 = validation.in_range("beta2", beta2, 0.0, 1.0)
     eps = validation.nonnegative("eps", eps)
-
-    m = beta1 * m + (1 - beta1) * grad
-    v = beta2 * v + (1 - beta2) * grad**2
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    return _adam(w, grad, m, v, t, lr, beta1, beta2, eps)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +237,8 @@ class Optimizer:
     """What every optimizer shares: the parameters, the learning rate, per-parameter state.
 
     Subclasses set ``defaults`` (validated hyperparameters), build each parameter's state in
-    ``_init_state`` and write one step for one parameter, in place, in ``_update``.
+    ``_init_state`` and write one step for one parameter, in place, in ``_update``; ``step``
+    has checked the gradient by then.
     """
 
     def __init__(self, params, lr, **hyperparameters):
@@ -188,10 +256,11 @@ class Optimizer:
         self.defaults["lr"] = validation.nonnegative("lr", value)
 
     def step(self, grads):
-        """Update every parameter in place from its gradient; a gradient of None skips it."""
-        self._step_each(self._checked_grads(grads))
+        """Update every parameter in place from its gradient; a gradient of None skips it.
 
-    def _step_each(self, grads):
+        Every gradient is checked before any parameter changes, so a bad one changes nothing.
+        """
+        grads = self._checked_grads(grads)
         for param, grad, state in zip(self.params, grads, self.state, strict=True):
             if grad is not None:
                 self._update(param, grad, state)
@@ -251,89 +320,9 @@ def _as_parameter_list(params):
     return list(params)
 
 
-# Large parameters. A step makes a dozen passes over each array; done block by block, every
-# pass after the first finds its block in the L2 cache instead of main memory, which makes a
-# large parameter's step about three times faster. NumPy lets go of Python's lock inside each
-# ufunc, so threads working on separate blocks also run at the same time, one per core.
-_BLOCK_BYTES = 256 * 1024  # per array: five arrays' blocks fit in a core's L2 cache
-_PARALLEL_BYTES = 4 * 1024 * 1024  # below this, starting threads costs more than it saves
-
-
-def _scratch(param):
-    """Working memory for ``_for_each_block``, reused at every step; its shape sets the blocks.
-
-    A small parameter is one block, and so is one that is not contiguous in memory (it cannot
-    be cut without copying): the scratch is shaped like it. A large one gets a row of one
-    block's length per thread.
-    """
-    length = max(1, _BLOCK_BYTES // param.itemsize)
-    if param.size <= length or not param.flags.c_contiguous:
-        return np.empty((1, *param.shape), param.dtype)
-    threads = (os.cpu_count() or 1) if param.nbytes >= _PARALLEL_BYTES else 1
-    return np.empty((threads, length), param.dtype)
-
-
-@cache
-def _thread_pool(threads, process_id):
-    """Threads to update blocks on; a forked process (a new id) must not reuse its parent's."""
-    return ThreadPoolExecutor(threads, thread_name_prefix="course_utils.optim")
-
-
-def _for_each_block(update, scratch, *arrays):
-    """``update(scratch_row, *blocks)`` for matching blocks of same-shaped ``arrays``.
-
-    The blocks are views, so writing to one writes to its array (a strided gradient becomes a
-    copy, which is harmless: it is only read). Thread i works on blocks i, i + threads, ...
-    """
-    size = arrays[0].size
-    if scratch[0].size == size:
-        update(scratch[0, ...], *arrays)
-        return
-    flat = [array.reshape(-1) for array in arrays]
-    threads, length = scratch.shape
-
-    def run(thread):
-        for start in range(thread * length, size, threads * length):
-            blocks = [array[start : start + length] for array in flat]
-            update(scratch[thread, : len(blocks[0])], *blocks)
-
-    if threads == 1:
-        run(0)
-    else:
-        list(_thread_pool(threads, os.getpid()).map(run, range(threads)))
-
-
-def _pack(params, states):
-    """Move the state arrays of small parameters into one flat buffer per state name.
-
-    Each parameter's ``state[name]`` becomes a view of its part of ``buffers[name]``, so the
-    per-parameter path still finds its state there, and a step over every parameter at once
-    works on the flat buffers (plus ``buffers["grad"]``, where the gradients are gathered).
-    For a small network most of a step's time is NumPy's fixed cost per call, which this pays
-    once instead of once per parameter. Returns ``(buffers, parts)``, ``parts[i]`` being
-    parameter i's slice of every buffer, or None when there is nothing to gain or the
-    parameters would not fit one cache-sized block of one dtype (those are updated one by one,
-    in blocks).
-    """
-    dtype, total = params[0].dtype, sum(param.size for param in params)
-    if len(params) < 2 or total * dtype.itemsize > _BLOCK_BYTES:
-        return None
-    if any(param.dtype != dtype for param in params):
-        return None
-    ends = np.cumsum([param.size for param in params]).tolist()
-    parts = [slice(end - param.size, end) for param, end in zip(params, ends, strict=True)]
-    arrays = [name for name, value in states[0].items() if isinstance(value, np.ndarray)]
-    buffers = {name: np.empty(total, dtype) for name in [*arrays, "grad"]}
-    for state, part in zip(states, parts, strict=True):
-        for name in arrays:
-            buffers[name][part] = state[name].reshape(-1)
-            state[name] = buffers[name][part].reshape(state[name].shape)
-    return buffers, parts
-
-
-def _with_l2_penalty(grad, param, weight_decay):
-    """L2 regularisation folded into the gradient: g + λw (a new array: never the caller's)."""
-    return grad + weight_decay * param if weight_decay != 0 else grad
+def _with_l2_penalty(grad, w, weight_decay):
+    r"""L2 regularisation folded into the gradient: $g + \lambda w$ (skipped when λ = 0)."""
+    return grad + weight_decay * w if weight_decay != 0 else grad
 
 
 class SGD(Optimizer):
@@ -365,17 +354,22 @@ class SGD(Optimizer):
     def _update(self, param, grad, state):
         lr, momentum = self.defaults["lr"], self.defaults["momentum"]
         grad = _with_l2_penalty(grad, param, self.defaults["weight_decay"])
-        if momentum != 0:
-            velocity = state["velocity"]
-            if velocity is None:
-                # np.array, not grad.copy(): for a 0-d parameter grad + λw is a NumPy scalar,
-                # whose copy is immutable, so the in-place updates below would be lost
-                velocity = state["velocity"] = np.array(grad)
-            else:
-                velocity *= momentum
-                velocity += (1 - self.defaults["dampening"]) * grad
-            grad = grad + momentum * velocity if self.defaults["nesterov"] else velocity
-        param -= lr * grad
+        if momentum == 0:
+            param[...] = _sgd(param, grad, lr)
+            return
+        dampening = self.defaults["dampening"]
+        if state["velocity"] is None:
+            # torch's first velocity is g itself, undampened: ρ·0 + g
+            state["velocity"], dampening = np.zeros_like(param), 0.0
+        # torch dampens only the g that enters v; Nesterov, which reads g again, needs τ = 0
+        param[...], state["velocity"][...] = _momentum(
+            param,
+            (1 - dampening) * grad,
+            state["velocity"],
+            lr,
+            momentum,
+            self.defaults["nesterov"],
+        )
 
 
 class Adagrad(Optimizer):
@@ -408,9 +402,9 @@ class Adagrad(Optimizer):
         state["step"] += 1
         grad = _with_l2_penalty(grad, param, self.defaults["weight_decay"])
         decayed_lr = self.defaults["lr"] / (1 + (state["step"] - 1) * self.defaults["lr_decay"])
-        sum_sq = state["sum_sq"]
-        sum_sq += grad * grad
-        param -= decayed_lr * grad / (np.sqrt(sum_sq) + self.defaults["eps"])
+        param[...], state["sum_sq"][...] = _adagrad(
+            param, grad, state["sum_sq"], decayed_lr, self.defaults["eps"]
+        )
 
 
 class RMSprop(Optimizer):
@@ -445,25 +439,25 @@ class RMSprop(Optimizer):
         return state
 
     def _update(self, param, grad, state):
-        alpha = self.defaults["alpha"]
+        lr, alpha, eps, momentum = (
+            self.defaults[name] for name in ("lr", "alpha", "eps", "momentum")
+        )
         state["step"] += 1
         grad = _with_l2_penalty(grad, param, self.defaults["weight_decay"])
-        sq_avg = state["sq_avg"]
-        sq_avg *= alpha
-        sq_avg += (1 - alpha) * grad * grad
+        squares = state["sq_avg"]
+        squares[...] = moving_average(squares, grad**2, alpha)
         if self.defaults["centered"]:
+            # divide by the gradient's spread about its average, √(G − ḡ²), not by its size
             grad_avg = state["grad_avg"]
-            grad_avg += (1 - alpha) * (grad - grad_avg)
-            denom = np.sqrt(sq_avg - grad_avg * grad_avg) + self.defaults["eps"]
+            grad_avg[...] = moving_average(grad_avg, grad, alpha)
+            squares = squares - grad_avg**2
+        normalized = normalized_gradient(grad, squares, eps)
+        if momentum > 0:  # lesson 06's heavy ball, on RMSProp's normalized gradient
+            param[...], state["momentum_buffer"][...] = _momentum(
+                param, normalized, state["momentum_buffer"], lr, momentum
+            )
         else:
-            denom = np.sqrt(sq_avg) + self.defaults["eps"]
-        if self.defaults["momentum"] > 0:
-            buffer = state["momentum_buffer"]
-            buffer *= self.defaults["momentum"]
-            buffer += grad / denom
-            param -= self.defaults["lr"] * buffer
-        else:
-            param -= self.defaults["lr"] * grad / denom
+            param[...] = _sgd(param, normalized, lr)
 
 
 class Adam(Optimizer):
@@ -472,14 +466,8 @@ class Adam(Optimizer):
     Weight decay: L2 $g \leftarrow g + \lambda w$, or decoupled $w \leftarrow (1 - \eta\lambda) w$;
     $m \leftarrow \beta_1 m + (1 - \beta_1) g$; $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$;
     AMSGrad: $v_{\max} \leftarrow \max(v_{\max}, v)$ replaces $v$ below;
-    $w \leftarrow w - \frac{\eta}{1 - \beta_1^t}\, m / (\sqrt{v} / \sqrt{1 - \beta_2^t}
-    + \varepsilon)$, which is $w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$ written as
-    torch computes it.
-
-    The step works in place in preallocated buffers, so it allocates nothing per step. A large
-    parameter is updated in cache-sized blocks, on every core (see ``_for_each_block``); the
-    parameters of a small network share one flat buffer per state, so that one step is a dozen
-    NumPy calls for all of them, not a dozen per parameter (see ``_pack``).
+    $\hat m = m / (1 - \beta_1^t)$, $\hat v = v / (1 - \beta_2^t)$,
+    $w \leftarrow w - \eta\, \hat m / (\sqrt{\hat v} + \varepsilon)$.
     """
 
     def __init__(
@@ -506,99 +494,28 @@ class Adam(Optimizer):
             amsgrad=bool(amsgrad),
             decoupled_weight_decay=bool(decoupled_weight_decay),
         )
-        self._packed = _pack(self.params, self.state)
 
     def _init_state(self, param):
-        state = {
-            "step": 0,
-            "exp_avg": np.zeros_like(param),
-            "exp_avg_sq": np.zeros_like(param),
-            "scratch": _scratch(param),
-        }
+        state = {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
         if self.defaults["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param)
         return state
 
-    def step(self, grads):
-        grads = self._checked_grads(grads)
-        # all together only when every parameter takes this step, as each counts its own t
-        every_one = all(grad is not None for grad in grads)
-        in_step = len({state["step"] for state in self.state}) == 1
-        if self._packed is None or not every_one or not in_step:
-            self._step_each(grads)
-            return
-        buffers, parts = self._packed
-        for param, grad, part in zip(self.params, grads, parts, strict=True):
-            buffers["grad"][part] = self._with_weight_decay(param, grad).reshape(-1)
-        for state in self.state:
-            state["step"] += 1
-        step = self._adam_step(**buffers, **self._bias_corrections(self.state[0]["step"]))
-        for param, part in zip(self.params, parts, strict=True):
-            param -= step[part].reshape(param.shape)
-
     def _update(self, param, grad, state):
-        state["step"] += 1
-        moments = [state["exp_avg"], state["exp_avg_sq"]]
-        if self.defaults["amsgrad"]:
-            moments.append(state["max_exp_avg_sq"])
-        update = partial(self._update_block, **self._bias_corrections(state["step"]))
-        _for_each_block(update, state["scratch"], param, grad, *moments)
-
-    def _bias_corrections(self, t):
-        beta1, beta2 = self.defaults["betas"]
-        return {
-            "step_size": self.defaults["lr"] / (1 - beta1**t),
-            "bias_correction2_sqrt": (1 - beta2**t) ** 0.5,
-        }
-
-    def _update_block(
-        self, scratch, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, **corrections
-    ):
-        """One step on one block of the parameter, in place; ``scratch`` is the block's size."""
-        grad = self._with_weight_decay(param, grad)
-        param -= self._adam_step(scratch, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, **corrections)
-
-    def _with_weight_decay(self, param, grad):
-        """The gradient with L2 weight decay added; decoupled decay shrinks ``param`` instead."""
-        lr, weight_decay = self.defaults["lr"], self.defaults["weight_decay"]
-        if weight_decay == 0:
-            return grad
+        lr, (beta1, beta2), eps, weight_decay = (
+            self.defaults[name] for name in ("lr", "betas", "eps", "weight_decay")
+        )
         if self.defaults["decoupled_weight_decay"]:
-            param *= 1 - lr * weight_decay
-            return grad
-        return _with_l2_penalty(grad, param, weight_decay)
-
-    def _adam_step(
-        self,
-        scratch,
-        grad,
-        exp_avg,
-        exp_avg_sq,
-        max_exp_avg_sq=None,
-        *,
-        step_size,
-        bias_correction2_sqrt,
-    ):
-        """Update the moments in place; return the step to subtract from w (held in scratch)."""
-        beta1, beta2 = self.defaults["betas"]
-        np.subtract(grad, exp_avg, out=scratch)  # m ← m + (1 − β1)(g − m), torch's lerp
-        scratch *= 1 - beta1
-        exp_avg += scratch
-        exp_avg_sq *= beta2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - beta2
-        exp_avg_sq += scratch
-        if max_exp_avg_sq is not None:
-            second_moment = np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            param *= 1 - lr * weight_decay  # AdamW: the decay bypasses Adam's per-weight scaling
         else:
-            second_moment = exp_avg_sq
-
-        denom = np.sqrt(second_moment, out=scratch)
-        denom /= bias_correction2_sqrt
-        denom += self.defaults["eps"]
-        np.divide(exp_avg, denom, out=denom)
-        denom *= step_size
-        return denom
+            grad = _with_l2_penalty(grad, param, weight_decay)
+        state["step"] += 1
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m[...], v[...] = _adam_moments(grad, m, v, beta1, beta2)
+        if self.defaults["amsgrad"]:
+            # the largest v so far: no weight's step grows because its gradients got smaller
+            v = np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        param[...] = _adam_step(param, m, v, state["step"], lr, beta1, beta2, eps)
 
 
 class AdamW(Adam):

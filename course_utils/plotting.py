@@ -137,6 +137,14 @@ def new_axes(ax, **subplot_kw):
     return plt.figure().add_subplot(**subplot_kw)
 
 
+def pyplot_figure(width, height):
+    """A new pyplot figure of ``width`` × ``height`` inches, with constrained layout."""
+    load_matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=(width, height), layout="constrained")
+
+
 def _trajectories(trajectories):
     """A list of (label, points (n, 2), Trajectory or None) from what the caller passed."""
     if isinstance(trajectories, Trajectory) or (

@@ -41,6 +41,7 @@ __all__ = [
     "descend",
     "train",
     "lr_range_test",
+    "torch_path",
 ]
 
 # name -> (class, the hyperparameters the name stands for, the name to print)
@@ -535,3 +536,31 @@ def lr_range_test(
         raise ValueError("the loss was not finite even at min_lr; check the model and the data")
     best = int(np.argmin(smoothed))
     return RangeTest(np.array(lrs), np.array(losses), np.array(smoothed), lrs[best] / 10)
+
+
+def torch_path(landscape, make_optimizer, steps, start=None):
+    """The points (steps + 1, 2) that a torch optimizer visits on ``landscape``, in float64.
+
+    ``make_optimizer`` builds it from a list of parameters, e.g.
+    ``lambda params: torch.optim.Adagrad(params, lr=0.5)``; each step is torch's usual
+    ``zero_grad()``, ``backward()`` through ``landscape.torch_loss``, ``step()``. ``start``
+    defaults to the landscape's.
+    """
+    import torch
+
+    landscape = as_landscape(landscape)
+    if not callable(make_optimizer):
+        raise TypeError(
+            "make_optimizer must be a function of the parameters, e.g. "
+            f"lambda params: torch.optim.Adagrad(params, lr=0.5), got {make_optimizer!r}"
+        )
+    steps = positive_int("steps", steps)
+    w = torch.tensor(start_point(start, landscape), dtype=torch.float64, requires_grad=True)
+    optimizer = make_optimizer([w])
+    points = [w.detach().numpy().copy()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        landscape.torch_loss(w).backward()
+        optimizer.step()
+        points.append(w.detach().numpy().copy())
+    return np.array(points)

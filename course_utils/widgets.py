@@ -18,8 +18,9 @@ can read it::
     demo            # the last line of a cell shows it
 
 ``Demo`` draws once as soon as it is made, with the controls' starting values, so a notebook
-run headless (nbval) exercises the update too. ``learning_rate_explorer`` is the ready-made
-demo of lesson 02. ipywidgets and matplotlib are imported inside the functions.
+run headless (nbval) exercises the update too. ``path_line``, ``set_path`` and ``outcome`` are
+the pieces of a path panel that every lesson's demo shares. ipywidgets and matplotlib are
+imported inside the functions.
 """
 
 import html
@@ -29,10 +30,9 @@ import time
 import numpy as np
 
 from . import plotting
-from .training import as_landscape, descend, optimizer_class, start_point
 from .validation import positive, positive_int
 
-__all__ = ["Demo", "demo_figure", "log_slider", "learning_rate_explorer"]
+__all__ = ["DEMO_DPI", "demo_figure", "log_slider", "Demo", "path_line", "set_path", "outcome"]
 
 # Small and coarse on purpose: a redraw must stay well under 100 ms on a laptop, and PNG
 # encoding grows with the pixel count. The image is shown at its natural size.
@@ -237,113 +237,30 @@ class Demo:
         return f"<Demo with controls {', '.join(self.controls)}>"
 
 
-def _default_lr_range(landscape, cls):
-    """A slider range that spans crawling, converging and diverging for this landscape.
-
-    Gradient descent is stable near a minimum while η < 2/λmax (λmax the largest Hessian
-    eigenvalue there); the range runs from a thousandth of that edge to four times it, past
-    the momentum edge 2(1 + ρ)/λmax too. Adaptive methods take steps of about η in weight
-    units instead, so their range follows the size of the plotting window.
-    """
-    from . import optim
-
-    if cls is optim.SGD:
-        curvature = np.max(np.linalg.eigvalsh(landscape.hessian(landscape.global_minimum)))
-        edge = 2.0 / curvature
-        return edge / 1000, 4 * edge
-    (x_min, x_max), (y_min, y_max) = landscape.window
-    size = max(x_max - x_min, y_max - y_min)
-    return size * 1e-4, size
+# ---------------------------------------------------------------------------------------------
+# Pieces of a demo's path panel
+# ---------------------------------------------------------------------------------------------
 
 
-def learning_rate_explorer(
-    landscape,
-    optimizer="sgd",
-    lr=None,
-    lr_range=None,
-    steps=50,
-    *,
-    start=None,
-    **hyperparameters,
-):
-    """A learning-rate slider (log scale) over the path on the contours and the loss curve.
-
-    Drag it to see η too small (crawling), about right, too large (zig-zag) and divergent:
-    a diverging run says "diverged at step N" in the title instead of raising. ``optimizer``
-    and ``hyperparameters`` are as in ``training.descend``; ``lr_range`` defaults to a range
-    that spans all four behaviours for this landscape, ``lr`` to its geometric middle. The
-    loss curve shows f(w) − f(w*), the distance to the minimum value, on a log axis, where a
-    steady convergence rate is a straight line.
-    """
-    from matplotlib.ticker import LogLocator, NullFormatter
-
-    landscape = as_landscape(landscape)
-    cls, _, name = optimizer_class(optimizer)
-    steps = positive_int("steps", steps)
-    low, high = _lr_range(lr_range, landscape, cls)
-    lr = float(np.sqrt(low * high)) if lr is None else positive("lr", lr)
-    if not low <= lr <= high:
-        raise ValueError(f"lr must lie in lr_range [{low:g}, {high:g}], got {lr:g}")
-
-    with plotting.course_style():
-        fig, (ax_path, ax_loss) = demo_figure(1, 2, figsize=(10.0, 4.2))
-        plotting.contour(landscape, ax=ax_path, title="Path in the weight plane", legend=False)
-        color = plotting.COLORS[0]
-        ax_path.plot(
-            *start_point(start, landscape),
-            "o",
-            markersize=11,
-            markerfacecolor="white",
-            markeredgecolor=color,
-            markeredgewidth=2.5,
-            zorder=4,
-        )
-        (path,) = ax_path.plot([], [], "-o", color=color, markersize=3, linewidth=2, zorder=3)
-        (head,) = ax_path.plot([], [], "o", color=color, markersize=9, zorder=4)
-        (curve,) = ax_loss.plot([], [], color=color)
-        ax_loss.set_yscale("log")
-        # A few decades labelled, minor ticks unlabelled: tick text is most of a redraw's cost.
-        ax_loss.yaxis.set_major_locator(LogLocator(numticks=5))
-        ax_loss.yaxis.set_minor_formatter(NullFormatter())
-        ax_loss.set_xlim(0, steps)
-        ax_loss.set_xlabel("step")
-        ax_loss.set_ylabel("loss − minimum (log)")
-        ax_loss.set_title("Loss")
-        title = fig.suptitle("")
-
-    def update(lr):
-        trajectory = descend(
-            landscape, start, optimizer, steps, lr=lr, on_divergence="stop", **hyperparameters
-        )
-        points = plotting.nan_for_inf(trajectory.points)
-        path.set_data(points[:, 0], points[:, 1])
-        head.set_data(points[-1:, 0], points[-1:, 1])
-        gap = plotting.nan_for_inf(trajectory.losses - landscape.min_value)
-        gap[gap <= 0] = 1e-16  # exactly at the minimum: show it at the floor of the log axis
-        curve.set_data(np.arange(len(gap)), gap)
-        shown = gap[np.isfinite(gap)]
-        ax_loss.set_ylim(max(shown.min(), 1e-16) / 3, shown.max() * 3)
-        ending = trajectory.diverged.split(":")[0] if trajectory.diverged else None
-        title.set_text(
-            f"{name} on {landscape.name}, lr = {lr:.3g}" + (f" — {ending}" if ending else "")
-        )
-        title.set_color(plotting.OKABE_ITO["vermillion"] if ending else plotting.OKABE_ITO["black"])
-        return trajectory
-
-    slider = log_slider("learning rate η", lr, low, high, width="560px")
-    # Only the loss axis's y ticks move with η: the rest of that panel stays in the background.
-    animated = [path, head, ax_loss.yaxis, curve, title]
-    return Demo(fig, update, {"lr": slider}, animated=animated)
+def path_line(ax, color, label, style="-o", zorder=3):
+    """A path and a large dot where it ends (its head)."""
+    (line,) = ax.plot(
+        [], [], style, color=color, markersize=3, linewidth=2, label=label, zorder=zorder
+    )
+    (head,) = ax.plot([], [], "o", color=color, markersize=9, zorder=zorder + 1)
+    return line, head
 
 
-def _lr_range(lr_range, landscape, cls):
-    if lr_range is None:
-        return _default_lr_range(landscape, cls)
-    try:
-        low, high = lr_range
-    except (TypeError, ValueError):
-        raise TypeError(f"lr_range must be a pair (min, max), got {lr_range!r}") from None
-    low, high = positive("lr_range[0]", low), positive("lr_range[1]", high)
-    if not low < high:
-        raise ValueError(f"lr_range must be (min, max) with min < max, got {lr_range!r}")
-    return low, high
+def set_path(path, trajectory):
+    """Show ``trajectory`` on a ``path_line``: the whole path, and the head at its last point."""
+    line, head = path
+    points = plotting.nan_for_inf(trajectory.points)
+    line.set_data(points[:, 0], points[:, 1])
+    head.set_data(points[-1:, 0], points[-1:, 1])
+
+
+def outcome(trajectory, landscape):
+    """A run's ending in a few words: where it diverged, or how far above the minimum it is."""
+    if trajectory.diverged:
+        return trajectory.diverged.split(":")[0]
+    return f"loss {trajectory.losses[-1] - landscape.min_value:.2g}"

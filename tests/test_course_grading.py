@@ -5,10 +5,10 @@ import ast
 import nbformat
 import pytest
 
-from course_utils import grading, release
+from course_utils.instructor import grading, release
 
 # Grading the whole course three times over takes minutes, not the default five.
-pytestmark = pytest.mark.timeout(2400)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 COURSE = release.course_notebooks()
 

@@ -7,7 +7,9 @@ import psutil
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course_utils import grading
+from course_utils.instructor import grading
+
+pytestmark = pytest.mark.slow  # every test reads a real grading run (about a minute)
 
 SOLUTION = {"grade": False, "grade_id": "double", "locked": False, "solution": True}
 TEST = {"grade": True, "grade_id": "test_double", "locked": True, "points": 2, "solution": False}

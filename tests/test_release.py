@@ -6,7 +6,7 @@ import re
 import nbformat
 import pytest
 
-from course_utils import release
+from course_utils.instructor import release
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)

@@ -8,14 +8,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import release, site
 from course_utils.__main__ import main
+from course_utils.instructor import release, site
 
 LESSONS = ["00_start_here", "02_gradient_descent"]  # small: a slider, a demo, formulas, a figure
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _ATTRIBUTE = re.compile(r"""<(script|link|img|a)\b[^>]*?\b(src|href)="([^"]*)\"""", re.IGNORECASE)
 
 
+# Runs two lessons in kernels (seconds): every test that reads it is marked slow.
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
@@ -36,6 +37,7 @@ def _widget_state(page):
     return json.loads(match.group(1))["state"]
 
 
+@pytest.mark.slow
 def test_index_links_every_lesson_with_title_and_description(built):
     out, pages = built
     assert [page.name for page in pages] == ["index.html"] + [f"{x}.html" for x in LESSONS]
@@ -47,6 +49,7 @@ def test_index_links_every_lesson_with_title_and_description(built):
     assert "steepest descent; the path in the weight plane" in index
 
 
+@pytest.mark.slow
 def test_pages_link_the_course_map_and_their_neighbours(built):
     out, _ = built
     links = {url for tag, _, url in _references(out / "02_gradient_descent.html") if tag == "a"}
@@ -56,6 +59,7 @@ def test_pages_link_the_course_map_and_their_neighbours(built):
     }
 
 
+@pytest.mark.slow
 def test_pages_load_scripts_and_styles_only_from_the_site(built):
     out, pages = built
     for page in pages:
@@ -72,6 +76,7 @@ def test_pages_load_scripts_and_styles_only_from_the_site(built):
         assert cdn not in lesson
 
 
+@pytest.mark.slow
 def test_figures_and_plots_resolve(built):
     out, _ = built
     page = out / "02_gradient_descent.html"
@@ -84,6 +89,7 @@ def test_figures_and_plots_resolve(built):
     assert sum(url.startswith("data:image/png;base64,") for url in images) >= 3
 
 
+@pytest.mark.slow
 def test_widget_state_holds_the_sliders_and_the_demo_picture(built):
     out, _ = built
     for lesson in LESSONS:
@@ -161,6 +167,7 @@ def test_lessons_read_titles_from_the_notebook_and_descriptions_from_the_course_
     assert lessons[0].page == "07_adagrad.html"
 
 
+@pytest.mark.slow
 def test_cli_builds_a_site_from_a_folder_of_notebooks(tmp_path, capsys):
     folder = tmp_path / "notebooks"
     folder.mkdir()
@@ -177,6 +184,7 @@ def test_cli_builds_a_site_from_a_folder_of_notebooks(tmp_path, capsys):
     assert WIDGET_STATE not in page and site.WIDGET_RENDERER_URL not in page  # no widgets
 
 
+@pytest.mark.slow
 def test_a_failing_notebook_names_itself(tmp_path):
     broken = _notebook(tmp_path / "01_broken.ipynb", ("code", "1 / 0"))
     with pytest.raises(RuntimeError, match="(?s)01_broken.ipynb did not run.*ZeroDivisionError"):

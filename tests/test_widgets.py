@@ -5,7 +5,8 @@ import io
 import numpy as np
 import pytest
 
-from course_utils import landscapes, plotting, widgets
+from course_utils import landscapes, widgets
+from course_utils.training import Trajectory, descend
 
 ipywidgets = pytest.importorskip("ipywidgets")
 Image = pytest.importorskip("PIL.Image")
@@ -129,67 +130,36 @@ def test_demo_refuses_bad_input(arguments, error, words):
 
 
 # ---------------------------------------------------------------------------------------------
-# learning_rate_explorer
+# Pieces of a path panel
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_explorer_shows_divergence_in_the_title_instead_of_raising():
-    demo = widgets.learning_rate_explorer(BOWL, steps=40)
-    slider = demo.controls["lr"]
-    assert isinstance(slider, ipywidgets.FloatLogSlider)
-    # the default range spans 2/λmax = 0.2, the edge of stability
-    assert 10**slider.min < 0.2 < 10**slider.max
-    assert demo.result.diverged is None
-    title = demo.figure._suptitle
-    calm = demo.image.value
-
-    demo.set(lr=0.5)
-    assert demo.result.diverged and demo.error is None
-    assert "diverged at step" in title.get_text() and "lr = 0.5" in title.get_text()
-    assert title.get_color() == plotting.OKABE_ITO["vermillion"]
-    assert demo.image.value != calm
-
-    demo.set(lr=0.1)
-    assert demo.result.diverged is None and "diverged" not in title.get_text()
-    assert demo.result.steps == 40 and demo.result.lrs[0] == pytest.approx(0.1)
+def test_set_path_shows_the_whole_path_and_its_head_on_a_path_line():
+    _, ax = widgets.demo_figure()
+    path = widgets.path_line(ax, "black", "GD", zorder=4)
+    line, head = path
+    assert line.get_label() == "GD" and line.get_data()[0].size == 0
+    assert (line.get_zorder(), head.get_zorder()) == (4, 5)  # the head is drawn on top
+    run = descend(BOWL, [1.0, 1.0], "sgd", 5, lr=0.05)
+    widgets.set_path(path, run)
+    np.testing.assert_array_equal(np.column_stack(line.get_data()), run.points)
+    np.testing.assert_array_equal(np.column_stack(head.get_data()), run.points[-1:])
 
 
-def test_the_explorer_takes_any_optimizer_and_a_landscape_name():
-    demo = widgets.learning_rate_explorer("rosenbrock", "adam", lr=0.05, lr_range=(1e-3, 1.0))
-    assert demo.result.label == "Adam, lr=0.05"
-    demo = widgets.learning_rate_explorer(BOWL, "momentum", momentum=0.5, start=[1.0, 1.0])
-    np.testing.assert_array_equal(demo.result.points[0], [1.0, 1.0])
+def test_set_path_leaves_out_points_that_ran_off_to_infinity():
+    _, ax = widgets.demo_figure()
+    line, head = path = widgets.path_line(ax, "black", "GD")
+    points = np.array([[1.0, 1.0], [2.0, -np.inf]])
+    widgets.set_path(path, Trajectory(points, np.array([1.0, np.inf]), np.array([0.1])))
+    np.testing.assert_array_equal(line.get_data()[1], [1.0, np.nan])
+    assert np.isnan(head.get_data()[1][0])
 
 
-@pytest.mark.parametrize(
-    ("arguments", "error", "words"),
-    [
-        ({"lr": 5.0, "lr_range": (0.01, 1.0)}, ValueError, "lr must lie in lr_range"),
-        ({"lr_range": (1.0, 0.1)}, ValueError, "min < max"),
-        ({"lr_range": (0.0, 0.1)}, ValueError, "lr_range[0]"),
-        ({"lr_range": 0.1}, TypeError, "lr_range must be a pair"),
-        ({"steps": 0}, ValueError, "steps"),
-        ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
-    ],
-)
-def test_the_explorer_refuses_bad_input(arguments, error, words):
-    with pytest.raises(error, match=words.replace("[", r"\[").replace("]", r"\]")):
-        widgets.learning_rate_explorer(BOWL, **arguments)
-
-
-def test_redraw_time_is_measured(capsys):
-    """The budget is 100 ms per redraw; measured here and reported, not asserted."""
-    demo = widgets.learning_rate_explorer(landscapes.rosenbrock(), steps=50)
-    slider = demo.controls["lr"]
-    for exponent in np.linspace(slider.min, slider.max, 15):
-        slider.value = 10**exponent
-    times = np.array(demo.redraw_ms[1:])
-    assert len(times) == 15 and np.all(times > 0)
-    with capsys.disabled():
-        print(
-            f"\nlearning_rate_explorer redraw: median {np.median(times):.0f} ms, "
-            f"max {times.max():.0f} ms (first draw {demo.redraw_ms[0]:.0f} ms)"
-        )
+def test_outcome_says_where_a_run_diverged_or_how_far_above_the_minimum_it_ended():
+    run = descend(BOWL, [1.0, 1.0], "sgd", 5, lr=0.05)
+    assert widgets.outcome(run, BOWL) == f"loss {run.losses[-1] - BOWL.min_value:.2g}"
+    diverged = descend(BOWL, [1.0, 1.0], "sgd", 100, lr=0.5, on_divergence="stop")
+    assert widgets.outcome(diverged, BOWL) == "diverged at step 6"
 
 
 def test_log_slider_spans_its_range_in_even_log_steps():

@@ -3,7 +3,9 @@
 import nbformat
 import pytest
 
-from course_utils import release, site
+from course_utils.instructor import release, site
+
+pytestmark = pytest.mark.slow  # builds a site, drives Chromium
 
 LESSON = "02_gradient_descent"
 # An animation (whose player draws Font Awesome icons) next to a widget (whose renderer brings

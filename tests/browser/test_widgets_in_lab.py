@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real JupyterLab driven by Chromium
+
 LESSONS = ["02_gradient_descent", "09_adam"]
 DEMO = ".widget-vbox:has(.widget-image)"  # a course_utils.widgets.Demo: controls, picture, status
 

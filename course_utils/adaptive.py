@@ -1,0 +1,100 @@
+r"""The step sizes AdaGrad and RMSProp give each weight (lessons 07, 08 and 09).
+
+- ``adagrad_effective_lr(grads, lr, eps)`` and ``rmsprop_effective_lr(grads, lr, alpha, eps)``:
+  for a run's gradients, the learning rate each weight effectively had at each step,
+  $\eta / (\sqrt{G_t} + \varepsilon)$: the η that plain gradient descent would need to take
+  the same step;
+- ``lr_axes``, ``pair_of_lines``, ``show_lrs``: a panel that draws them, one solid and one
+  dashed line per optimizer.
+
+Notation as in the notebooks: g the gradient, G the running sum (AdaGrad) or moving average
+(RMSProp) of g², η the learning rate, α the decay rate, ε the small constant, t the step (1
+first).
+"""
+
+import numpy as np
+
+from . import plotting
+from .validation import as_float_array, in_range, nonnegative
+
+__all__ = [
+    "adagrad_effective_lr",
+    "rmsprop_effective_lr",
+    "lr_axes",
+    "pair_of_lines",
+    "show_lrs",
+]
+
+
+def _gradients(grads):
+    grads = as_float_array("grads", grads)
+    if grads.ndim not in (1, 2) or len(grads) == 0:
+        raise ValueError(
+            "grads must have shape (steps,) or (steps, weights), one row per step, "
+            f"got shape {grads.shape}"
+        )
+    return grads
+
+
+def adagrad_effective_lr(grads, lr=1e-2, eps=1e-10):
+    r"""Each weight's effective learning rate at each step of an AdaGrad run.
+
+    ``grads[t - 1]`` is the gradient of step t; row t − 1 of the result is
+    $\eta / (\sqrt{G_t} + \varepsilon)$ with $G_t = g_1^2 + \dots + g_t^2$, so that step t
+    was $w_t = w_{t-1} - (\text{that}) \cdot g_t$. It only ever shrinks.
+    """
+    grads = _gradients(grads)
+    lr = nonnegative("lr", lr)
+    eps = nonnegative("eps", eps)
+    sum_sq = np.cumsum(grads**2, axis=0)
+    return lr / (np.sqrt(sum_sq) + eps)
+
+
+def rmsprop_effective_lr(grads, lr=1e-2, alpha=0.99, eps=1e-8):
+    r"""Each weight's effective learning rate at each step of an RMSProp run.
+
+    Row t − 1 is $\eta / (\sqrt{G_t} + \varepsilon)$ with $G_t = \alpha G_{t-1} + (1 - \alpha)
+    g_t^2$ and $G_0 = 0$: it shrinks when the recent gradients are large and grows back when
+    they get small.
+    """
+    grads = _gradients(grads)
+    lr = nonnegative("lr", lr)
+    alpha = in_range("alpha", alpha, 0.0, 1.0)
+    eps = nonnegative("eps", eps)
+    sq_avg = np.zeros_like(grads)
+    running = np.zeros_like(grads[0])
+    for t, grad in enumerate(grads):
+        running = alpha * running + (1 - alpha) * grad**2  # as torch orders it, to the last bit
+        sq_avg[t] = running
+    return lr / (np.sqrt(sq_avg) + eps)
+
+
+_LR_AXIS_LIMITS = (1e-5, 10.0)  # fixed, so curves for different settings stay comparable
+
+
+def lr_axes(ax, steps, title):
+    """A log-scale axes for effective learning rates over the steps."""
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    ax.set_yscale("log")
+    ax.set_xlim(1, steps)
+    ax.set_ylim(*_LR_AXIS_LIMITS)
+    # A few decades labelled, no minor ticks: tick text is most of the cost of a redraw.
+    ax.yaxis.set_major_locator(LogLocator(numticks=7))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("step t")
+    ax.set_ylabel("effective learning rate (log)")
+    ax.set_title(title, fontsize=13)
+
+
+def pair_of_lines(ax, color, label):
+    """Lines for weight x (solid) and weight y (dashed) of one optimizer."""
+    (x_line,) = ax.plot([], [], "-", color=color, linewidth=2, label=f"{label}, weight x")
+    (y_line,) = ax.plot([], [], "--", color=color, linewidth=2, label=f"{label}, weight y")
+    return x_line, y_line
+
+
+def show_lrs(lines, effective_lr):
+    t = np.arange(1, len(effective_lr) + 1)
+    for line, column in zip(lines, np.atleast_2d(effective_lr.T), strict=True):
+        line.set_data(t, plotting.nan_for_inf(column))

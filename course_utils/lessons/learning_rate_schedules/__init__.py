@@ -1,0 +1,7 @@
+"""Lesson: learning rate schedules.
+
+Its checks are importable from here; its demos and figures from its ``demos`` and
+``figures`` modules.
+"""
+
+from .checks import *  # noqa: F403

@@ -1,0 +1,328 @@
+r"""Lesson 10: learning-rate schedules held against torch, two experiments, and a live explorer.
+
+- ``torch_lrs(make_scheduler, steps, lr)``: the rates a ``torch.optim.lr_scheduler`` gives
+  for t = 0, …, steps − 1, to hold ``course_utils.schedules`` against;
+- ``max_relative_difference(ours, theirs)``: the largest |ours − theirs| / |theirs|, and
+  ``torch_differences(pairs, steps, lr)``: that for each schedule against its torch twin;
+- ``overfitting_problem()``: a polynomial fit to a few noisy points, whose validation loss
+  falls and then rises: the case for early stopping;
+- ``steepest_lr(result)``: where the smoothed loss of an LR range test falls fastest;
+- ``schedule_explorer()``: a dropdown for the schedule and sliders for its parameters, over
+  the rate lr(t) and the loss of a noisy SGD run that follows it.
+
+Notation as in the notebook: η the (peak) learning rate, t the step count (0 first), T the
+number of steps in the run. torch, matplotlib and ipywidgets are imported inside the functions.
+"""
+
+import numpy as np
+
+from ... import data, models, optim, plotting, schedules, training, widgets
+from ...validation import as_float_array, nonnegative, nonnegative_int, positive, positive_int
+
+__all__ = [
+    "torch_lrs",
+    "max_relative_difference",
+    "torch_differences",
+    "overfitting_problem",
+    "steepest_lr",
+    "EXPLORER_SCHEDULES",
+    "explorer_schedule",
+    "schedule_explorer",
+]
+
+
+def torch_lrs(make_scheduler, steps, lr):
+    """The learning rate torch uses for steps t = 0, 1, …, steps − 1, as a float64 array.
+
+    ``make_scheduler(optimizer)`` builds the scheduler on a torch SGD optimizer (lr = ``lr``,
+    no momentum) over one float64 weight, e.g.
+    ``lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=30)``. Entry t is the
+    optimizer's rate after t calls of ``scheduler.step()``, each made after
+    ``optimizer.step()``, in the order torch documents.
+    """
+    import torch
+
+    if not callable(make_scheduler):
+        raise TypeError(
+            "make_scheduler must be a function optimizer -> scheduler, e.g. "
+            f"lambda opt: lr_scheduler.StepLR(opt, 30); got {make_scheduler!r}"
+        )
+    steps = positive_int("steps", steps)
+    weight = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([weight], lr=nonnegative("lr", lr))
+    scheduler = make_scheduler(optimizer)
+    lrs = []
+    for _ in range(steps):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return np.array(lrs, dtype=np.float64)
+
+
+def max_relative_difference(ours, theirs):
+    r"""$\max_t |\text{ours}_t - \text{theirs}_t| / |\text{theirs}_t|$ over equal-length curves.
+
+    Where torch's rate is exactly 0, ours must be 0 too (else the difference is inf).
+    """
+    ours = as_float_array("ours", ours)
+    theirs = as_float_array("theirs", theirs)
+    if ours.shape != theirs.shape or ours.ndim != 1:
+        raise ValueError(
+            f"ours and theirs must be 1-D curves of equal length, got shapes {ours.shape} and "
+            f"{theirs.shape}"
+        )
+    gap = np.abs(ours - theirs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(gap == 0, 0.0, gap / np.abs(theirs))
+    return float(relative.max(initial=0.0))
+
+
+def torch_differences(pairs, steps, lr):
+    """``{label: max relative difference}`` of each schedule from its torch scheduler.
+
+    ``pairs`` maps a label to ``(schedule, make_scheduler)``: a function lr(t) from
+    ``course_utils.schedules`` and what ``torch_lrs`` needs to build torch's counterpart on an
+    optimizer whose rate starts at ``lr``. Both are compared over t = 0, …, steps − 1.
+    """
+    steps = positive_int("steps", steps)
+    differences = {}
+    for label, pair in pairs.items():
+        try:
+            schedule, make_scheduler = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"pairs[{label!r}] must be a pair (schedule, make_scheduler), got {pair!r}"
+            ) from None
+        ours = [schedule(t) for t in range(steps)]
+        differences[label] = max_relative_difference(ours, torch_lrs(make_scheduler, steps, lr))
+    return differences
+
+
+def overfitting_problem(n_train=20, n_val=200, degree=15, noise=0.3, seed=0):
+    r"""A polynomial regression that overfits: ``(X_train, y_train, X_val, y_val)``.
+
+    x is uniform on [−1, 1] and y = sin(πx) + noise·N(0, 1); each row of X holds the powers
+    x, x², …, x^degree (a ``models.LinearRegression(degree)`` adds the constant). With many
+    powers and few points the model can thread every training point; trained long enough it
+    does, and its loss on fresh points (the validation set) rises again.
+    """
+    n_train = positive_int("n_train", n_train)
+    n_val = positive_int("n_val", n_val)
+    degree = positive_int("degree", degree)
+    noise = nonnegative("noise", noise)
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
+
+    def sample(n):
+        x = rng.uniform(-1.0, 1.0, n)
+        y = np.sin(np.pi * x) + noise * rng.normal(size=n)
+        return np.vander(x, degree + 1, increasing=True)[:, 1:], y
+
+    X_train, y_train = sample(n_train)
+    X_val, y_val = sample(n_val)
+    return X_train, y_train, X_val, y_val
+
+
+def steepest_lr(result):
+    r"""The rate at which the smoothed loss of a range test falls fastest per decade of η.
+
+    That is $\arg\min_\eta\, d\bar L / d\log_{10}\eta$ (central differences), looked for only
+    up to the minimum of $\bar L$: beyond it the loss is already climbing.
+    """
+    if not isinstance(result, training.RangeTest):
+        raise TypeError(f"result must be what training.lr_range_test returns, got {result!r}")
+    if len(result.lrs) < 3:
+        raise ValueError("result must hold at least 3 rates to take a slope")
+    lowest = int(np.argmin(result.smoothed_losses))
+    slope = np.gradient(result.smoothed_losses, np.log10(result.lrs))
+    return float(result.lrs[int(np.argmin(slope[: max(lowest, 1) + 1]))])
+
+
+# ---------------------------------------------------------------------------------------------
+# The schedule explorer
+# ---------------------------------------------------------------------------------------------
+
+# What each dropdown entry is called and which sliders it uses; "lr" and "warmup" are always
+# shown. The period slider is each schedule's own length parameter, named as torch names it.
+EXPLORER_SCHEDULES = {
+    "constant": {},
+    "step decay": {"period": "step_size", "gamma": "γ"},
+    "exponential": {"gamma_per_step": "γ"},
+    "cosine": {"period": "T_max"},
+    "warm restarts (SGDR)": {"period": "T_0", "T_mult": "T_mult"},
+    "cyclic: triangular": {"period": "step_size_up", "base_ratio": "base_lr / max_lr"},
+    "cyclic: triangular2": {"period": "step_size_up", "base_ratio": "base_lr / max_lr"},
+    "cyclic: exp_range": {
+        "period": "step_size_up",
+        "base_ratio": "base_lr / max_lr",
+        "gamma_per_step": "γ",
+    },
+    "one-cycle": {"pct_start": "pct_start"},
+}
+
+_SLIDERS = ("period", "gamma", "gamma_per_step", "T_mult", "base_ratio", "pct_start")
+
+
+def explorer_schedule(
+    name,
+    steps,
+    lr,
+    period=None,
+    gamma=0.5,
+    gamma_per_step=0.99,
+    T_mult=1,
+    base_ratio=0.1,
+    pct_start=0.3,
+    warmup=0,
+):
+    """The schedule that the explorer's controls describe, over a run of ``steps`` steps.
+
+    ``name`` is a key of EXPLORER_SCHEDULES; ``period`` (default: a third of the run) is its
+    length parameter (step_size, T_max, T_0 or step_size_up); ``warmup`` > 0 puts a linear
+    warm-up of that many steps in front, and the schedule then runs over the remaining steps.
+    """
+    if name not in EXPLORER_SCHEDULES:
+        options = ", ".join(map(repr, EXPLORER_SCHEDULES))
+        raise ValueError(f"name must be one of {options}; got {name!r}")
+    steps = positive_int("steps", steps)
+    lr = positive("lr", lr)
+    warmup = nonnegative_int("warmup", warmup)
+    if warmup >= steps:
+        raise ValueError(f"warmup must be an integer in [0, {steps - 1}], got {warmup}")
+    length = steps - warmup  # the steps left for the schedule itself
+    period = max(1, length // 3) if period is None else positive_int("period", period)
+    period = min(period, length)
+    base_lr = lr * base_ratio
+    mode = name.removeprefix("cyclic: ")
+    build = {
+        "constant": lambda: schedules.constant(lr),
+        "step decay": lambda: schedules.step_decay(lr, period, gamma),
+        "exponential": lambda: schedules.exponential(lr, gamma_per_step),
+        "cosine": lambda: schedules.cosine(lr, period),
+        "warm restarts (SGDR)": lambda: schedules.cosine_warm_restarts(lr, period, T_mult),
+        "one-cycle": lambda: schedules.one_cycle(lr, length, pct_start=pct_start),
+    }
+    if name.startswith("cyclic"):
+        schedule = schedules.cyclic(base_lr, lr, period, mode, gamma_per_step)
+    else:
+        schedule = build[name]()
+    return schedule if warmup == 0 else schedules.linear_warmup(lr, warmup, after=schedule)
+
+
+def _regression_run():
+    """The explorer's training problem: noisy linear regression, 64 points, batches of 8.
+
+    Returns (X, y, the lowest loss any weights reach): SGD with a constant rate stalls at a
+    noise floor above it, which is what annealing the rate removes.
+    """
+    X, y = data.make_regression(n=64, n_features=5, noise=0.5, seed=0)
+    design = np.column_stack([X, np.ones(len(X))])
+    solution = np.linalg.lstsq(design, y, rcond=None)[0]
+    return X, y, float(np.mean((design @ solution - y) ** 2))
+
+
+_EPOCHS, _BATCH = 20, 8
+_LOSS_FLOOR = 1e-7  # where the log axis ends: an excess loss this small is "at the minimum"
+
+
+def _train(X, y, schedule):
+    model = models.LinearRegression(X.shape[1])
+    opt = optim.SGD(model.params, lr=schedule(0))
+    return training.train(
+        model, X, y, opt, _EPOCHS, _BATCH, schedule=schedule, on_divergence="stop"
+    )
+
+
+def schedule_explorer(name="cosine", lr=0.1, warmup=0):
+    r"""A dropdown for the schedule and sliders for its parameters, over lr(t) and a run.
+
+    Left: the rate lr(t) over the T = 160 steps of the run, as a fraction of the peak η.
+    Right: the loss of SGD (batches of 8) on a noisy linear regression that follows the
+    schedule, minus the lowest loss possible, on a log axis, next to a constant rate at the
+    same peak η (dashed). A constant
+    rate stalls at SGD's noise floor; annealing schedules go below it. Only the sliders the
+    chosen schedule uses are shown, named as torch names them.
+    """
+    import ipywidgets
+
+    if name not in EXPLORER_SCHEDULES:
+        options = ", ".join(map(repr, EXPLORER_SCHEDULES))
+        raise ValueError(f"name must be one of {options}; got {name!r}")
+    X, y, lowest = _regression_run()
+    steps = _EPOCHS * (len(X) // _BATCH)
+    lr = positive("lr", lr)
+    if not 1e-3 <= lr <= 0.5:
+        raise ValueError(f"lr must be in [0.001, 0.5], got {lr}")
+    warmup = nonnegative_int("warmup", warmup)
+    constant_runs = {}  # peak η -> the constant-rate run, so dragging other sliders is cheap
+
+    fig, (ax_lr, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.0))
+    (lr_curve,) = ax_lr.plot([], [], color=plotting.COLORS[0])
+    # the shape on fixed axes (redrawing moving tick labels would cost half of each redraw)
+    ax_lr.set(xlim=(0, steps), ylim=(0, 1.05), xlabel="step t", ylabel="lr(t) / peak η")
+    ax_lr.set_title("the schedule")
+    (reference,) = ax_loss.plot(
+        [], [], "--", color=plotting.COLORS[6], linewidth=1.5, label="constant η"
+    )
+    (loss_curve,) = ax_loss.plot([], [], color=plotting.COLORS[0], label="schedule")
+    ax_loss.set_yscale("log")
+    ax_loss.set(xlim=(0, steps), ylim=(_LOSS_FLOOR, 1e2), xlabel="step t")
+    ax_loss.set(ylabel="loss − lowest loss (log)", title="SGD on noisy linear regression")
+    ax_loss.legend(loc="upper right", fontsize=10)
+    title = fig.suptitle("", fontsize=13)
+    epoch_steps = np.arange(_EPOCHS + 1) * (len(X) // _BATCH)
+
+    def excess(history):
+        return np.maximum(plotting.nan_for_inf(history.losses) - lowest, _LOSS_FLOOR)
+
+    def update(name, lr, warmup, **values):
+        used = EXPLORER_SCHEDULES[name]
+        for slider in _SLIDERS:
+            controls[slider].layout.display = "" if slider in used else "none"
+            if slider in used:
+                controls[slider].description = used[slider]
+        schedule = explorer_schedule(name, steps, lr, warmup=warmup, **values)
+        rates = [schedule(t) for t in range(steps)]
+        lr_curve.set_data(np.arange(steps), np.array(rates) / lr)
+        if lr not in constant_runs:
+            constant_runs[lr] = _train(X, y, schedules.constant(lr))
+        baseline, run = constant_runs[lr], _train(X, y, schedule)
+        reference.set_data(epoch_steps[: len(baseline.losses)], excess(baseline))
+        loss_curve.set_data(epoch_steps[: len(run.losses)], excess(run))
+        settings = [f"peak η = {lr:.3g}"] + [f"{used[key]} = {values[key]:.3g}" for key in used]
+        settings += [f"{warmup} warm-up steps"] if warmup else []
+        ending = run.diverged.split(":")[0] if run.diverged else f"ends {excess(run)[-1]:.0e} above"
+        title.set_text(f"{name}: {', '.join(settings)} — {ending}")
+        title.set_color(plotting.OKABE_ITO["vermillion" if run.diverged else "black"])
+        return run
+
+    def wide():  # a Layout each: hiding one slider must not hide the others
+        return {
+            "style": {"description_width": "initial"},
+            "layout": ipywidgets.Layout(width="300px"),
+        }
+
+    controls = {
+        "name": ipywidgets.Dropdown(options=list(EXPLORER_SCHEDULES), value=name),
+        "lr": widgets.log_slider("peak η", lr, 1e-3, 0.5, width="300px"),
+        "warmup": ipywidgets.IntSlider(
+            value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide()
+        ),
+        "period": ipywidgets.IntSlider(value=steps // 3, min=1, max=steps, **wide()),
+        "gamma": ipywidgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, **wide()),
+        "gamma_per_step": ipywidgets.FloatSlider(
+            value=0.99, min=0.95, max=1.0, step=0.001, readout_format=".3f", **wide()
+        ),
+        "T_mult": ipywidgets.IntSlider(value=1, min=1, max=3, **wide()),
+        "base_ratio": ipywidgets.FloatLogSlider(
+            value=0.1, base=10, min=-3, max=0, step=0.1, readout_format=".3g", **wide()
+        ),
+        "pct_start": ipywidgets.FloatSlider(value=0.3, min=0.05, max=0.9, step=0.05, **wide()),
+    }
+    demo = widgets.Demo(fig, update, controls, animated=[lr_curve, reference, loss_curve, title])
+    # three rows of controls: the choice, the sliders every schedule has, its own sliders
+    demo.widget.children = (
+        ipywidgets.HBox([controls["name"], controls["lr"], controls["warmup"]]),
+        ipywidgets.HBox([controls[slider] for slider in _SLIDERS]),
+        *demo.widget.children[1:],
+    )
+    return demo

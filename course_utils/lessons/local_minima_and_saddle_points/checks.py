@@ -1,0 +1,194 @@
+r"""The check for lesson 03's exercise: what kind of critical point a Hessian describes.
+
+``check_classify_critical_point(fn)`` calls a learner's ``classify_critical_point(hessian,
+tol=1e-9)`` on 2 × 2 Hessians and compares the answer, one of "minimum", "maximum",
+"saddle", "degenerate", with the reference in ``course_utils.basins``. The cases tell apart
+the mistakes learners make: minimum and maximum swapped (a sign mistake); the determinant
+alone (det > 0 holds at a maximum too); the diagonal alone (a cross term can make a saddle of
+positive f_xx and f_yy); no "degenerate" answer for a zero eigenvalue; eigenvalues compared
+with 0 exactly (rounding leaves 1e-17 where the true value is 0), ``tol`` ignored, |λ| < tol
+instead of |λ| ≤ tol, and |det| ≤ tol instead of |λ| ≤ tol. The answer is a label; a failure
+shows the Hessian and its eigenvalues.
+"""
+
+import numpy as np
+
+from ...checks import Case, Label, Mutant, check_function
+from .basins import KINDS, classify_critical_point
+
+__all__ = ["check_classify_critical_point"]
+
+
+def _rotated(angle, eigenvalues):
+    """R diag(λ) Rᵀ, symmetrised: a Hessian whose eigenvalues are known exactly on paper."""
+    c, s = np.cos(angle), np.sin(angle)
+    rotation = np.array([[c, -s], [s, c]])
+    hessian = rotation @ np.diag(eigenvalues) @ rotation.T
+    return (hessian + hessian.T) / 2
+
+
+def _h(rows, dtype=np.float64):
+    return np.array(rows, dtype=dtype)
+
+
+# (label, hessian, tol or None for the default)
+_CASES = (
+    ("the global minimum of two_minima", _h([[8.869079, 0.0], [0.0, 2.0]]), None),
+    ("a tilted bowl", _h([[3.0, 1.0], [1.0, 2.0]]), None),
+    ("a maximum (det > 0 here too)", _h([[-4.0, 1.0], [1.0, -3.0]]), None),
+    ("the saddle of landscapes.saddle", _h([[2.0, 0.0], [0.0, -1.0]]), None),
+    ("a saddle with positive f_xx and f_yy", _h([[1.0, 2.0], [2.0, 1.0]]), None),
+    ("a saddle with negative f_xx and f_yy", _h([[-1.0, 3.0], [3.0, -2.0]]), None),
+    ("a steep maximum", _h([[-100.0, 30.0], [30.0, -20.0]]), None),
+    ("a zero eigenvalue", _h([[2.0, 0.0], [0.0, 0.0]]), None),
+    ("a zero eigenvalue, the other negative", _h([[-3.0, 0.0], [0.0, 0.0]]), None),
+    ("the zero Hessian (f = x⁴ + y⁴ at 0)", _h([[0.0, 0.0], [0.0, 0.0]]), None),
+    ("eigenvalues 0 and 2, rotated (rounding leaves λ ≈ −6e-17)", _rotated(0.7, [0.0, 2.0]), None),
+    ("eigenvalues 0 and 5, rotated (det ≈ 3e-16 after rounding)", _rotated(0.3, [0.0, 5.0]), None),
+    ("a very flat but real minimum (λ = 1e-6, 3e-6)", _h([[1e-6, 0.0], [0.0, 3e-6]]), None),
+    ("a small eigenvalue under a larger tol", _h([[0.05, 0.0], [0.0, 3.0]]), 0.1),
+    ("a saddle under a larger tol", _h([[-0.2, 0.0], [0.0, 0.5]]), 0.1),
+    ("an eigenvalue exactly equal to tol", _h([[0.25, 0.0], [0.0, 1.0]]), 0.25),
+    ("a float32 saddle", _h([[2.0, 0.5], [0.5, -1.0]], np.float32), None),
+    ("a float32 maximum", _h([[-2.0, 0.5], [0.5, -1.0]], np.float32), None),
+)
+
+
+def _eigenvalues(hessian):
+    return np.linalg.eigvalsh(np.asarray(hessian, dtype=np.float64))
+
+
+def _determinant(hessian):
+    return hessian[0, 0] * hessian[1, 1] - hessian[0, 1] * hessian[1, 0]
+
+
+def _by_determinant(hessian, tol):
+    det, trace = _determinant(hessian), hessian[0, 0] + hessian[1, 1]
+    if abs(det) <= tol:
+        return "degenerate"
+    if det < 0:
+        return "saddle"
+    return "minimum" if trace > 0 else "maximum"
+
+
+def _no_degenerate(fallback):
+    """Eigenvalue signs with no "degenerate" answer: a zero eigenvalue falls to ``fallback``."""
+
+    def classify(hessian, tol):
+        lam = _eigenvalues(hessian)
+        if np.all(lam > tol):
+            return "minimum"
+        if np.all(lam < -tol):
+            return "maximum"
+        if np.any(lam > tol) and np.any(lam < -tol):
+            return "saddle"
+        return fallback(lam)
+
+    return classify
+
+
+def _with_zero_test(is_zero):
+    """The reference's logic, with "λ counts as zero" decided by ``is_zero(λ, tol)``."""
+
+    def classify(hessian, tol):
+        lam = _eigenvalues(hessian)
+        zero = is_zero(lam, tol)
+        if np.any(lam[~zero] > 0) and np.any(lam[~zero] < 0):
+            return "saddle"
+        if np.any(zero):
+            return "degenerate"
+        return "minimum" if np.all(lam > 0) else "maximum"
+
+    return classify
+
+
+def _swap(hessian, tol):
+    kind = classify_critical_point(hessian, tol)
+    return {"minimum": "maximum", "maximum": "minimum"}.get(kind, kind)
+
+
+_MUTANTS = (
+    Mutant(
+        _swap,
+        "minimum and maximum are swapped. Positive eigenvalues mean the loss curves UP in "
+        "every direction around the point: that is a minimum.",
+    ),
+    Mutant(
+        lambda hessian, tol: (
+            "degenerate"
+            if abs(_determinant(hessian)) <= tol
+            else "minimum"
+            if _determinant(hessian) > 0
+            else "saddle"
+        ),
+        "you used the determinant alone. det = λ1·λ2 > 0 when both eigenvalues are positive "
+        "(a minimum) AND when both are negative (a maximum); look at their signs (or at the "
+        "trace λ1 + λ2) to tell the two apart.",
+    ),
+    Mutant(
+        lambda hessian, tol: _no_degenerate(lambda lam: "saddle")(np.diag(np.diag(hessian)), tol),
+        "you looked only at the diagonal f_xx, f_yy. The cross term f_xy matters: "
+        "[[1, 2], [2, 1]] has eigenvalues 3 and −1, a saddle. Use the eigenvalues.",
+    ),
+    Mutant(
+        _no_degenerate(lambda lam: "minimum" if np.all(lam >= 0) else "maximum"),
+        "an eigenvalue of (almost) 0 must give 'degenerate': the second derivatives cannot "
+        "tell a minimum from a saddle there (x⁴ and x³ both have f'' = 0 at 0).",
+    ),
+    Mutant(
+        _no_degenerate(lambda lam: "saddle"),
+        "you return 'saddle' when an eigenvalue is 0; that case is 'degenerate' (the second "
+        "derivatives cannot decide).",
+    ),
+    Mutant(
+        _with_zero_test(lambda lam, tol: lam == 0),
+        "you compared the eigenvalues with 0 exactly. Rounding leaves about 1e-16 where the "
+        "true value is 0, so treat |λ| ≤ tol as zero.",
+    ),
+    Mutant(
+        lambda hessian, tol: _by_determinant(hessian, 0.0),
+        "you tested det == 0 exactly. Rounding leaves about 1e-16 where the true value is 0; "
+        "treat an eigenvalue with |λ| ≤ tol as zero.",
+    ),
+    Mutant(
+        lambda hessian, tol: classify_critical_point(hessian, 1e-9),
+        "your function ignores its argument tol (it always uses 1e-9); use the tol it is given.",
+    ),
+    Mutant(
+        _with_zero_test(lambda lam, tol: np.abs(lam) < tol),
+        "an eigenvalue exactly equal to tol counts as zero: test |λ| ≤ tol, not |λ| < tol.",
+    ),
+    Mutant(
+        _by_determinant,
+        "you compared the determinant with tol, but det = λ1·λ2 is tiny whenever both "
+        "eigenvalues are small (1e-6 · 3e-6 = 3e-12) even though neither is zero. Compare each "
+        "eigenvalue with tol: |λ| ≤ tol.",
+    ),
+)
+
+
+def check_classify_critical_point(fn):
+    """Check ``fn(hessian, tol=1e-9) -> str``: "minimum", "maximum", "saddle" or "degenerate"."""
+    __tracebackhide__ = True
+    check_function(
+        fn,
+        "classify_critical_point",
+        reference=classify_critical_point,
+        cases=[Case(label, (h,), {} if tol is None else {"tol": tol}) for label, h, tol in _CASES],
+        answer=Label(KINDS),
+        mutants=_MUTANTS,
+        describe=_describe,
+    )
+
+
+def _describe(case):
+    """'classify_critical_point([[-4, 1], [1, -3]]) (eigenvalues −4.62 and −2.38)'."""
+    hessian = case.args[0]
+    rows = "], [".join(", ".join(f"{value:.7g}" for value in row) for row in hessian)
+    tol = "".join(f", tol={value!r}" for value in case.kwargs.values())
+    lam = _eigenvalues(hessian)
+    dtype = " (float32)" if hessian.dtype == np.float32 else ""
+    return (
+        f"classify_critical_point([[{rows}]]{dtype}{tol}) "
+        f"(eigenvalues {lam[0]:.3g} and {lam[1]:.3g})"
+    )

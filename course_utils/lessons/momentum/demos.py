@@ -1,0 +1,168 @@
+r"""Lesson 06: momentum on an ill-conditioned quadratic bowl, in theory and in a live demo.
+
+- ``convergence_rate(lr, momentum, eigenvalues)``: the per-step factor by which heavy ball
+  (or Nesterov, or with ρ = 0 plain gradient descent) shrinks the distance to the minimum of
+  a quadratic whose Hessian has these eigenvalues, in the long run;
+- ``optimal_parameters(lambda_min, lambda_max)``: the η and ρ that make heavy ball fastest on
+  such a quadratic, where its rate is (√κ − 1)/(√κ + 1);
+- ``momentum_explorer()``: sliders for η (log scale) and ρ over the path and the loss on a
+  narrow valley, after Goh's "Why Momentum Really Works" (Distill, 2017).
+
+The notation is the notebook's: η the learning rate, ρ the momentum, v the velocity,
+λmin ≤ λmax the curvatures (Hessian eigenvalues) and κ = λmax/λmin the condition number.
+"""
+
+import numpy as np
+
+from ... import landscapes, optim, plotting, widgets
+from ...training import descend
+from ...validation import as_float_array, in_range, positive, positive_int
+
+__all__ = ["convergence_rate", "optimal_parameters", "momentum_explorer"]
+
+
+def _array_in(name, value, low, high, high_closed):
+    """A float64 array of values in [low, high) (or [low, high])."""
+    array = as_float_array(name, value).astype(np.float64)
+    above_high = array > high if high_closed else array >= high
+    if np.any(array < low) or np.any(above_high):
+        interval = f"[{low}, {high}{']' if high_closed else ')'}"
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return array
+
+
+def convergence_rate(lr, momentum, eigenvalues, nesterov=False):
+    r"""The long-run per-step contraction factor r of momentum on a quadratic: ‖w_t‖ ~ r^t.
+
+    Along an eigenvector with curvature λ the gradient is λw, so torch's heavy ball
+    (v ← ρv + g, w ← w − ηv) is a linear map of the pair (w, v) whose two eigenvalues z solve
+
+        heavy ball:  z² − (1 + ρ − ηλ) z + ρ = 0,
+        Nesterov:    z² − (1 + ρ)(1 − ηλ) z + ρ(1 − ηλ) = 0.
+
+    The slowest mode sets the pace: r = max |z| over both roots and every λ in
+    ``eigenvalues``; r ≥ 1 means the run does not converge. With ρ = 0 both give plain
+    gradient descent, r = max |1 − ηλ|. ``lr`` and ``momentum`` may be arrays (they
+    broadcast, e.g. a grid for a map); the result has their broadcast shape.
+    """
+    lr = _array_in("lr", lr, 0.0, np.inf, high_closed=True)
+    momentum = _array_in("momentum", momentum, 0.0, 1.0, high_closed=False)
+    curvatures = _array_in("eigenvalues", eigenvalues, 0.0, np.inf, high_closed=True)
+    if curvatures.ndim != 1 or curvatures.size == 0:
+        raise ValueError(f"eigenvalues must be a non-empty 1-D list, got {eigenvalues!r}")
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+
+    lr, rho = np.broadcast_arrays(lr, momentum)
+    step = lr * curvatures.reshape(-1, *([1] * lr.ndim))  # ηλ, one row per curvature
+    if nesterov:
+        trace, det = (1 + rho) * (1 - step), rho * (1 - step)
+    else:
+        trace, det = 1 + rho - step, rho
+    root = np.sqrt(trace**2 - 4 * det + 0j)  # complex when the mode oscillates
+    rate = np.maximum(np.abs(trace + root), np.abs(trace - root)).max(axis=0) / 2
+    return float(rate) if rate.ndim == 0 else rate
+
+
+def optimal_parameters(lambda_min, lambda_max):
+    r"""The heavy-ball η and ρ with the fastest rate on a quadratic with these curvatures.
+
+    $\eta = 4 / (\sqrt{\lambda_{max}} + \sqrt{\lambda_{min}})^2$,
+    $\rho = \left((\sqrt\kappa - 1) / (\sqrt\kappa + 1)\right)^2$; the rate is then
+    $\sqrt\rho = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)$. Returns ``(lr, momentum)``.
+    """
+    lambda_min = positive("lambda_min", lambda_min)
+    lambda_max = positive("lambda_max", lambda_max)
+    if lambda_max < lambda_min:
+        raise ValueError(f"lambda_max must be ≥ lambda_min, got {lambda_max} < {lambda_min}")
+    root_kappa = np.sqrt(lambda_max / lambda_min)
+    lr = 4 / (np.sqrt(lambda_max) + np.sqrt(lambda_min)) ** 2
+    momentum = ((root_kappa - 1) / (root_kappa + 1)) ** 2
+    return float(lr), float(momentum)
+
+
+# Fixed axes, as in Goh's demo: curves for different settings stay comparable as you drag.
+_WINDOW = ((-2.0, 0.6), (-1.0, 1.0))
+_LOSS_LIMITS = (1e-12, 1e4)
+
+
+def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, nesterov=False):
+    r"""Sliders for η (log scale) and ρ over momentum's path and loss on a narrow valley.
+
+    The valley is ``landscapes.quadratic_bowl(condition_number)``: curvature 1 along x,
+    κ along y. The path starts at the bowl's start; the loss plot (log scale) also shows
+    plain gradient descent at its best step 2/(λmin + λmax) for comparison, and the slope
+    the theory predicts: a dotted line $\propto r^{2t}$ through the last point, with r from
+    ``convergence_rate`` (the loss is quadratic in w, so it shrinks by r² per step). The
+    title gives r, the loss plot's title the optimal η and ρ; a diverging run says so.
+    A "Nesterov" box switches to Nesterov's update. ``lr`` defaults to 1/λmax.
+    """
+    import ipywidgets
+
+    bowl = landscapes.quadratic_bowl(condition_number)
+    lam_min, lam_max = bowl.eigenvalues
+    steps = positive_int("steps", steps)
+    lr_range = (1e-4, 4 / lam_max)  # past the heavy-ball edge 2(1 + ρ)/λmax for every ρ < 1
+    lr = in_range("lr", 1 / lam_max if lr is None else lr, *lr_range, high_closed=True)
+    momentum = in_range("momentum", momentum, 0.0, 0.99, high_closed=True)
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    best_lr, best_momentum = optimal_parameters(lam_min, lam_max)
+    gd_lr = 2 / (lam_min + lam_max)
+    gd = descend(bowl, optimizer="sgd", steps=steps, lr=gd_lr, on_divergence="stop")
+
+    fig, (ax_path, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.2))
+    plotting.contour(
+        bowl, ax=ax_path, levels=20, resolution=120, window=_WINDOW, title="", legend=False
+    )
+    color = plotting.COLORS[0]
+    ax_path.plot(*bowl.start, "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
+    (path,) = ax_path.plot([], [], "-o", color=color, markersize=3, linewidth=2, zorder=3)
+    ax_loss.plot(gd.losses, "--", color=plotting.COLORS[6], linewidth=1.5, label="GD, best η")
+    (curve,) = ax_loss.plot([], [], color=color, label="momentum")
+    (guide,) = ax_loss.plot([], [], ":", color=plotting.COLORS[3], label=r"slope of $r^{2t}$")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlim(0, steps)
+    ax_loss.set_ylim(*_LOSS_LIMITS)
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("loss (log scale)")
+    ax_loss.set_title(f"best: η = {best_lr:.3g}, ρ = {best_momentum:.2f}", fontsize=13)
+    ax_loss.legend(loc="lower left", fontsize=10)
+    title = fig.suptitle("", fontsize=14)
+    t = np.arange(steps + 1)
+
+    def update(lr, momentum, nesterov):
+        nesterov = bool(nesterov and momentum > 0)  # Nesterov with ρ = 0 is plain GD
+        trajectory = descend(
+            bowl,
+            optimizer=optim.SGD,
+            steps=steps,
+            lr=lr,
+            momentum=momentum,
+            nesterov=nesterov,
+            on_divergence="stop",
+        )
+        points = plotting.nan_for_inf(trajectory.points)
+        path.set_data(points[:, 0], points[:, 1])
+        losses = plotting.nan_for_inf(trajectory.losses)
+        curve.set_data(np.arange(len(losses)), np.maximum(losses, _LOSS_LIMITS[0]))
+        rate = convergence_rate(lr, momentum, bowl.eigenvalues, nesterov=nesterov)
+        end = len(losses) - 1  # the guide meets the curve at its end, where the rate rules
+        guide.set_data(t, losses[end] * rate ** (2.0 * (t - end)) if rate < 1 else t * np.nan)
+        name = "Nesterov" if nesterov else "heavy ball" if momentum > 0 else "plain GD"
+        text = f"{name}: η = {lr:.3g}, ρ = {momentum:.2f} → rate r = {rate:.3f} per step"
+        if trajectory.diverged:
+            text += f" — {trajectory.diverged.split(':')[0]}"
+        title.set_text(text)
+        title.set_color(plotting.OKABE_ITO["vermillion" if rate >= 1 else "black"])
+        return trajectory
+
+    wide = {"style": {"description_width": "initial"}, "layout": ipywidgets.Layout(width="400px")}
+    controls = {
+        "lr": widgets.log_slider("learning rate η", lr, *lr_range),
+        "momentum": ipywidgets.FloatSlider(
+            value=momentum, min=0.0, max=0.99, step=0.01, description="momentum ρ", **wide
+        ),
+        "nesterov": ipywidgets.Checkbox(value=bool(nesterov), description="Nesterov"),
+    }
+    return widgets.Demo(fig, update, controls, animated=[path, curve, guide, title])

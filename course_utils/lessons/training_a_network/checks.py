@@ -1,0 +1,146 @@
+r"""The check of the training-a-network lesson: a training recipe that works.
+
+``check_training_choice(make_optimizer, epochs, batch_size)`` trains the lesson's network,
+``network.mlp(64, (128,), 10, seed=s)`` on ``data.load_digits``, for seeds s = 0 and 1 with
+``network.fit(..., per="step", seed=s)``, where ``make_optimizer(model, total_steps)`` returns
+``(optimizer, scheduler or None)``, and passes when the final test accuracy reaches
+``TARGET_ACCURACY`` with both seeds within ``EPOCH_BUDGET`` epochs. When it does not, the
+message says which way to go. A challenge, not a table of cases: it speaks with the engine's
+``passed`` and ``CheckFailed``.
+"""
+
+import math
+
+import numpy as np
+
+from ...checks import CheckFailed, describe_error, passed, with_article
+
+__all__ = ["check_training_choice", "EPOCH_BUDGET", "TARGET_ACCURACY"]
+
+EPOCH_BUDGET = 6
+TARGET_ACCURACY = 0.97
+BATCH_SIZES = (16, 512)  # smallest and largest allowed: tiny batches make grading slow
+SEEDS = (0, 1)
+
+
+def check_training_choice(make_optimizer, epochs, batch_size):
+    """Train the lesson's network with your recipe on two seeds; pass at ≥ 97 % test accuracy."""
+    __tracebackhide__ = True
+    import torch
+
+    from ... import data, network
+    from ...training import DivergenceError
+
+    epochs, batch_size = _budget(epochs, batch_size)
+    if not callable(make_optimizer):
+        raise TypeError(f"make_optimizer must be your function, got {make_optimizer!r}")
+    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
+    total_steps = epochs * math.ceil(len(X_train) / batch_size)
+    accuracies, train_losses = [], []
+    for seed in SEEDS:
+        model = network.mlp(64, (128,), 10, seed=seed)
+        optimizer, scheduler = _recipe(make_optimizer, model, total_steps, torch)
+        try:
+            history = network.fit(
+                model,
+                optimizer,
+                X_train,
+                y_train,
+                X_test,
+                y_test,
+                epochs=epochs,
+                batch_size=batch_size,
+                schedule=scheduler,
+                per="step",
+                seed=seed,
+                progress=False,
+            )
+        except DivergenceError as error:
+            raise CheckFailed(
+                f"Training diverged with seed {seed}: {str(error).split(' — ')[0]}. The "
+                "learning rate (or a schedule's peak) is too large for this network."
+            ) from None
+        except ValueError as error:  # e.g. OneCycleLR stepped past its total_steps
+            raise CheckFailed(
+                f"Training stopped with seed {seed}: {error}. Build the schedule for the "
+                f"whole run: total_steps (here {total_steps}) is passed to make_optimizer."
+            ) from None
+        accuracies.append(history.test_accuracy[-1])
+        train_losses.append(history.train_loss[-1])
+    shown = " and ".join(f"{a:.2%}" for a in accuracies)
+    if min(accuracies) < TARGET_ACCURACY:
+        raise CheckFailed(
+            f"Final test accuracy {shown} (seeds {SEEDS[0]} and {SEEDS[1]}) after {epochs} "
+            f"epochs; both must reach {TARGET_ACCURACY:.0%}. {_advice(max(train_losses))}"
+        )
+    passed(
+        f"your recipe reaches {shown} test accuracy (seeds {SEEDS[0]} and {SEEDS[1]}) in "
+        f"{epochs} epochs of batches of {batch_size}."
+    )
+
+
+def _budget(epochs, batch_size):
+    for name, value in (("EPOCHS", epochs), ("BATCH_SIZE", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise CheckFailed(f"{name} must be a whole number, got {value!r}.")
+    if not 1 <= epochs <= EPOCH_BUDGET:
+        raise CheckFailed(
+            f"EPOCHS must be between 1 and the budget of {EPOCH_BUDGET}, got {epochs}."
+        )
+    low, high = BATCH_SIZES
+    if not low <= batch_size <= high:
+        raise CheckFailed(f"BATCH_SIZE must be between {low} and {high}, got {batch_size}.")
+    return int(epochs), int(batch_size)
+
+
+def _recipe(make_optimizer, model, total_steps, torch):
+    """(optimizer, scheduler) from the learner's function, or a CheckFailed saying what is off."""
+    try:
+        result = make_optimizer(model, total_steps)
+    except Exception as error:
+        what, hint = describe_error(error, "make_optimizer", "(model, total_steps)")
+        raise CheckFailed(f"make_optimizer {what}." + (f" {hint}" if hint else "")) from None
+    if not (isinstance(result, tuple) and len(result) == 2):
+        # the type, not the repr: an optimizer's repr runs over many lines
+        size = f" of {len(result)}" if isinstance(result, (tuple, list)) else ""
+        raise CheckFailed(
+            f"make_optimizer returned {with_article(result)}{size}; it must return a "
+            "pair (optimizer, scheduler), with None as the scheduler for a constant rate."
+        )
+    optimizer, scheduler = result
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise CheckFailed(
+            f"The first value make_optimizer returned is {type(optimizer).__name__}, not a "
+            "torch.optim optimizer such as torch.optim.Adam(model.parameters(), lr=...)."
+        )
+    given = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if given != {id(p) for p in model.parameters()}:
+        raise CheckFailed(
+            "The optimizer does not hold the parameters of the model passed to make_optimizer: "
+            "build it on model.parameters() of that model."
+        )
+    lr_scheduler = torch.optim.lr_scheduler
+    if scheduler is not None and not isinstance(scheduler, lr_scheduler.LRScheduler):
+        raise CheckFailed(
+            f"The second value make_optimizer returned is {type(scheduler).__name__}; it must "
+            "be a torch.optim.lr_scheduler scheduler on that optimizer, or None."
+        )
+    if scheduler is not None and scheduler.optimizer is not optimizer:
+        raise CheckFailed("The scheduler drives a different optimizer: build it on yours.")
+    if isinstance(scheduler, lr_scheduler.ReduceLROnPlateau):
+        raise CheckFailed("ReduceLROnPlateau needs a metric each epoch; choose a step schedule.")
+    return optimizer, scheduler
+
+
+def _advice(train_loss):
+    if train_loss > 0.05:
+        return (
+            f"The training loss is still {train_loss:.3f}: the network has not finished "
+            "learning. Try a larger learning rate, an adaptive optimizer, or a schedule that "
+            "spends the budget well (one-cycle, cosine)."
+        )
+    return (
+        f"The training loss is already {train_loss:.4f}, so the network fits the training set; "
+        "the test accuracy is what is short. Try ending at a smaller learning rate (a schedule "
+        "that anneals to near 0), or weight decay (AdamW)."
+    )

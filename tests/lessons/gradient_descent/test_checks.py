@@ -1,0 +1,413 @@
+"""check_gradient_descent and check_sgd_update: pass correct code however written, catch and
+name wrong code."""
+
+import numpy as np
+import pytest
+
+from course_utils import landscapes, optim
+from course_utils.checks import CheckFailed
+from course_utils.lessons.gradient_descent import (
+    check_gradient_descent,
+    check_sgd_update,
+    gradient_descent,
+)
+
+from ..checking import rule_tests
+
+# ---------------------------------------------------------------------------------------------
+# The reference
+# ---------------------------------------------------------------------------------------------
+
+
+def test_reference_follows_the_update_rule_on_rosenbrock():
+    f = landscapes.rosenbrock()
+    path = gradient_descent(f.grad, [-1.2, 1.0], 1e-3, 50)
+    assert path.shape == (51, 2)
+    np.testing.assert_array_equal(path[0], [-1.2, 1.0])
+    for k in range(50):
+        np.testing.assert_allclose(path[k + 1], path[k] - 1e-3 * f.grad(path[k]), rtol=0, atol=0)
+
+
+def test_reference_matches_torch_sgd_in_float64():
+    torch = pytest.importorskip("torch")
+    bowl = landscapes.quadratic_bowl(condition_number=10.0, angle=0.4)
+    w = torch.tensor([1.5, -0.7], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.15)
+    torch_path = [w.detach().numpy().copy()]
+    for _ in range(20):
+        opt.zero_grad()
+        bowl.torch_loss(w).backward()
+        opt.step()
+        torch_path.append(w.detach().numpy().copy())
+    path = gradient_descent(bowl.grad, [1.5, -0.7], 0.15, 20)
+    np.testing.assert_allclose(path, np.array(torch_path), rtol=0, atol=1e-12)
+
+
+def test_reference_keeps_float32_and_does_not_touch_w0():
+    w0 = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    path = gradient_descent(lambda w: 2 * w, w0, 0.1, 3)
+    assert path.dtype == np.float32 and path.shape == (4, 2, 2)
+    np.testing.assert_array_equal(w0, [[1.0, 2.0], [3.0, 4.0]])
+    assert not np.shares_memory(path, w0)
+    np.testing.assert_allclose(path[-1], w0 * 0.8**3, rtol=1e-6)
+
+
+def test_reference_with_zero_steps_is_just_the_start():
+    path = gradient_descent(lambda w: w, [1.0, 2.0], 0.5, 0)
+    np.testing.assert_array_equal(path, [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize(
+    "arguments, error, words",
+    [
+        ({"grad_fn": "not a function"}, TypeError, "grad_fn"),
+        ({"w0": "x"}, TypeError, "w0"),
+        ({"w0": [np.nan, 1.0]}, ValueError, "w0"),
+        ({"lr": -0.1}, ValueError, "lr must be ≥ 0"),
+        ({"steps": 2.5}, TypeError, "steps must be an integer"),
+        ({"steps": -1}, ValueError, "steps must be an integer ≥ 0"),
+    ],
+)
+def test_reference_refuses_bad_input(arguments, error, words):
+    good = {"grad_fn": lambda w: w, "w0": [1.0, 2.0], "lr": 0.1, "steps": 3}
+    with pytest.raises(error, match=words):
+        gradient_descent(**(good | arguments))
+
+
+# ---------------------------------------------------------------------------------------------
+# Correct implementations, written differently, all pass
+# ---------------------------------------------------------------------------------------------
+
+
+def loop_with_a_list(grad_fn, w0, lr, steps):
+    w = w0
+    path = [w]
+    for _ in range(steps):
+        w = w - lr * grad_fn(w)
+        path.append(w)
+    return np.array(path)
+
+
+def preallocated(grad_fn, w0, lr, steps):
+    path = np.empty((steps + 1, *np.shape(w0)), dtype=np.asarray(w0).dtype)
+    path[0] = w0
+    for k in range(steps):
+        path[k + 1] = path[k] - lr * grad_fn(path[k])
+    return path
+
+
+def with_sgd_update_and_copies(grad_fn, w0, lr, steps):
+    w = w0.copy()
+    path = [w.copy()]
+    for _ in range(steps):
+        w -= lr * grad_fn(w)  # in place on a private copy, appended as a copy: fine
+        path.append(w.copy())
+    return np.stack([optim.sgd_update(p, np.zeros_like(p), lr) for p in path])
+
+
+def recursive(grad_fn, w0, lr, steps):
+    if steps == 0:
+        return w0[None].copy()
+    earlier = recursive(grad_fn, w0, lr, steps - 1)
+    return np.concatenate([earlier, (earlier[-1] - lr * grad_fn(earlier[-1]))[None]])
+
+
+@pytest.mark.parametrize(
+    "correct", [loop_with_a_list, preallocated, with_sgd_update_and_copies, recursive]
+)
+def test_correct_implementations_pass(correct, capsys):
+    check_gradient_descent(correct)
+    assert capsys.readouterr().out.strip() == (
+        "✔ gradient_descent matches the reference on 11 cases."
+    )
+
+
+def test_the_reference_passes_its_own_check(capsys):
+    check_gradient_descent(gradient_descent)
+    assert "✔" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong implementations, each caught with the right diagnosis
+# ---------------------------------------------------------------------------------------------
+
+
+def uphill(grad_fn, w0, lr, steps):
+    path = [w0]
+    for _ in range(steps):
+        path.append(path[-1] + lr * grad_fn(path[-1]))
+    return np.array(path)
+
+
+def stale_gradient(grad_fn, w0, lr, steps):
+    g = grad_fn(w0)
+    path = [w0]
+    for _ in range(steps):
+        path.append(path[-1] - lr * g)
+    return np.array(path)
+
+
+def appends_one_array(grad_fn, w0, lr, steps):
+    w = w0.copy()
+    path = [w]
+    for _ in range(steps):
+        w -= lr * grad_fn(w)
+        path.append(w)
+    return np.array(path)
+
+
+def modifies_w0(grad_fn, w0, lr, steps):
+    path = [w0.copy()]
+    for _ in range(steps):
+        w0 -= lr * grad_fn(w0)
+        path.append(w0.copy())
+    return np.array(path)
+
+
+def no_learning_rate(grad_fn, w0, lr, steps):
+    path = [w0]
+    for _ in range(steps):
+        path.append(path[-1] - grad_fn(path[-1]))
+    return np.array(path)
+
+
+def without_the_start(grad_fn, w0, lr, steps):
+    w, path = w0, []
+    for _ in range(steps):
+        w = w - lr * grad_fn(w)
+        path.append(w)
+    return np.array(path)
+
+
+def a_step_too_many(grad_fn, w0, lr, steps):
+    return gradient_descent(grad_fn, w0, lr, steps + 1)
+
+
+def one_step_ahead(grad_fn, w0, lr, steps):
+    w, path = w0, []
+    for _ in range(steps + 1):
+        w = w - lr * grad_fn(w)
+        path.append(w)
+    return np.array(path)
+
+
+def returns_a_list(grad_fn, w0, lr, steps):
+    return list(gradient_descent(grad_fn, w0, lr, steps))
+
+
+def only_the_final_point(grad_fn, w0, lr, steps):
+    return gradient_descent(grad_fn, w0, lr, steps)[-1]
+
+
+def float64_always(grad_fn, w0, lr, steps):
+    return gradient_descent(grad_fn, w0, lr, steps).astype(np.float64)
+
+
+def forgets_return(grad_fn, w0, lr, steps):
+    gradient_descent(grad_fn, w0, lr, steps)
+
+
+def assumes_two_weights(grad_fn, w0, lr, steps):
+    path = [w0]
+    for _ in range(steps):
+        x, y = path[-1]
+        gx, gy = grad_fn(path[-1])
+        path.append(np.array([x - lr * gx, y - lr * gy]))
+    return np.array(path)
+
+
+def wrong_at_zero_steps_only(grad_fn, w0, lr, steps):
+    return gradient_descent(grad_fn, w0, lr, max(steps, 1))
+
+
+def stops_at_a_zero_gradient(grad_fn, w0, lr, steps):
+    path = [w0]
+    for _ in range(steps):
+        grad = grad_fn(path[-1])
+        if np.linalg.norm(grad) < 1e-8:  # "converged": but the exercise asks for every step
+            break
+        path.append(path[-1] - lr * grad)
+    return np.array(path)
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (uphill, "Likely cause: the sign is flipped"),
+        (stale_gradient, "Likely cause: the gradient is computed once, at w0"),
+        (appends_one_array, "Likely cause: every row holds the final weights"),
+        (modifies_w0, "changed its input `w0` in place"),
+        (no_learning_rate, "Likely cause: the learning rate is missing"),
+        (without_the_start, "one row too few"),
+        (a_step_too_many, "one row too many"),
+        (one_step_ahead, "Likely cause: row 0 must be the start w0"),
+        (returns_a_list, "returned a list as `path`"),
+        (only_the_final_point, "returned `path` with shape (2,) instead of (7, 2)"),
+        (float64_always, "returned `path` as float64 instead of float32"),
+        (forgets_return, "returned None"),
+        (assumes_two_weights, "raised ValueError"),
+        (wrong_at_zero_steps_only, "zero steps"),
+        (stops_at_a_zero_gradient, "shape (1, 2) instead of (4, 2) on case 10 of 11, starting"),
+    ],
+)
+def test_wrong_implementations_are_caught_and_explained(wrong, words):
+    with pytest.raises(CheckFailed) as caught:
+        check_gradient_descent(wrong)
+    assert words in str(caught.value), str(caught.value)
+
+
+def test_a_failure_names_the_gradient_used():
+    with pytest.raises(CheckFailed, match=r"gradient_descent\(grad_bowl_1_10, w0, lr=0.15"):
+        check_gradient_descent(uphill)
+
+
+def test_check_refuses_a_non_function():
+    with pytest.raises(TypeError, match="check_gradient_descent"):
+        check_gradient_descent("gradient_descent")
+
+
+# =============================================================================================
+# check_sgd_update. The wrong rules below are written here, independently of the check's own
+# mutant list, the way a learner would write them; the check's cases and mutants themselves are
+# tested with every update rule's, in tests/test_rule_checks.py.
+# =============================================================================================
+
+# ---------------------------------------------------------------------------------------------
+# Right rules, written in different ways, pass
+# ---------------------------------------------------------------------------------------------
+
+
+def sgd_in_place_on_a_copy(params, g, lr):
+    params = params.copy()
+    params -= lr * g
+    return params
+
+
+def sgd_with_ufuncs(w, grad, lr):
+    return np.subtract(w, np.multiply(lr, grad, dtype=w.dtype))
+
+
+RIGHT = [
+    (check_sgd_update, optim.sgd_update),
+    (check_sgd_update, sgd_in_place_on_a_copy),
+    (check_sgd_update, sgd_with_ufuncs),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong rules fail, and the message names the mistake
+# ---------------------------------------------------------------------------------------------
+
+
+def sgd_uphill(w, grad, lr):
+    return w + lr * grad
+
+
+def sgd_without_lr(w, grad, lr):
+    return w - grad
+
+
+def sgd_in_place(w, grad, lr):
+    w -= lr * grad
+    return w
+
+
+def sgd_forgot_return(w, grad, lr):
+    w = w - lr * grad  # noqa: F841
+
+
+def sgd_always_float64(w, grad, lr):
+    return np.asarray(w, dtype=float) - lr * grad
+
+
+def sgd_flattens(w, grad, lr):
+    return (w - lr * grad).ravel()
+
+
+WRONG = [
+    (check_sgd_update, sgd_uphill, "the sign is flipped"),
+    (check_sgd_update, sgd_without_lr, "the learning rate is missing"),
+    (check_sgd_update, sgd_in_place, "changed its input `w` in place"),
+    (check_sgd_update, sgd_forgot_return, "returned None on case 1 of 11, a vector"),
+    (check_sgd_update, sgd_always_float64, "returned `w` as float64 instead of float32"),
+    (check_sgd_update, sgd_flattens, "returned `w` with shape (12,) instead of (3, 4)"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# More wrong rules: a student's slips and an adversarial grader's probes. Each must fail; the
+# diagnosis is asserted where the check names one, else the start of the message.
+# ---------------------------------------------------------------------------------------------
+
+
+def sgd_divides_by_lr(w, grad, lr):
+    return w - grad / lr
+
+
+def sgd_subtract_out_w(w, grad, lr):
+    return np.subtract(w, lr * grad, out=w)
+
+
+def sgd_scales_grad_in_place(w, grad, lr):
+    grad *= lr
+    return w - grad
+
+
+def sgd_python_float_for_scalars(w, grad, lr):
+    new_w = w - lr * grad
+    return float(new_w) if new_w.ndim == 0 else new_w
+
+
+def sgd_at_least_1d(w, grad, lr):
+    return np.atleast_1d(w - lr * grad)
+
+
+def sgd_lr_as_a_one_element_array(w, grad, lr):
+    return w - np.array([lr]) * grad  # shape (1,) broadcasts, but float32 becomes float64
+
+
+def sgd_integer_result(w, grad, lr):
+    new_w = np.zeros(w.shape, dtype=int)
+    new_w[...] = w - lr * grad
+    return new_w
+
+
+def sgd_zero_gradient_shortcut(w, grad, lr):
+    return w if not grad.any() else w - lr * grad
+
+
+def sgd_clips_the_gradient(w, grad, lr):
+    return w - lr * np.clip(grad, -1, 1)
+
+
+def sgd_in_float32(w, grad, lr):
+    return (w.astype(np.float32) - np.float32(lr) * grad.astype(np.float32)).astype(w.dtype)
+
+
+def sgd_rounds(w, grad, lr):
+    return np.round(w - lr * grad, 6)
+
+
+def sgd_drops_a_dimension(w, grad, lr):
+    new_w = w - lr * grad
+    return new_w.reshape(new_w.shape[0], -1) if new_w.ndim > 2 else new_w
+
+
+MORE_WRONG = [
+    (check_sgd_update, sgd_divides_by_lr, "the step is divided by η"),
+    (check_sgd_update, sgd_subtract_out_w, "changed its input `w` in place"),
+    (check_sgd_update, sgd_scales_grad_in_place, "changed its input `grad` in place"),
+    (check_sgd_update, sgd_python_float_for_scalars, "float(...) and .item() give a Python float"),
+    (check_sgd_update, sgd_at_least_1d, "returned `w` with shape (1,) instead of ()"),
+    (check_sgd_update, sgd_lr_as_a_one_element_array, "as float64 instead of float32"),
+    (check_sgd_update, sgd_integer_result, "returned `w` as int64 instead of float64"),
+    (check_sgd_update, sgd_zero_gradient_shortcut, "returned its input `w` itself as the new `w`"),
+    (check_sgd_update, sgd_clips_the_gradient, "returned a wrong `w` on case 1 of 11"),
+    (check_sgd_update, sgd_in_float32, "right to only about 7 digits"),
+    (check_sgd_update, sgd_rounds, "returned a wrong `w` on case 1 of 11"),
+    (check_sgd_update, sgd_drops_a_dimension, "shape (2, 6) instead of (2, 3, 2)"),
+]
+
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
+    RIGHT, WRONG + MORE_WRONG
+)

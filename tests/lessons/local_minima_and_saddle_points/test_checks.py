@@ -1,0 +1,242 @@
+"""check_classify_critical_point: correct versions pass, each known mistake gets its diagnosis."""
+
+import numpy as np
+import pytest
+
+from course_utils.checks import CheckFailed
+from course_utils.lessons.local_minima_and_saddle_points import check_classify_critical_point
+from course_utils.lessons.local_minima_and_saddle_points.basins import classify_critical_point
+
+# --- differently written correct solutions ----------------------------------------------------
+
+
+def by_eigenvalues(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.any(np.abs(lam) <= tol):
+        return "degenerate"
+    if np.all(lam > 0):
+        return "minimum"
+    if np.all(lam < 0):
+        return "maximum"
+    return "saddle"
+
+
+def by_closed_form(hessian, tol=1e-9):
+    """λ = tr/2 ± √((tr/2)² − det), the eigenvalues of a symmetric 2 × 2 matrix by hand."""
+    a, b, c = float(hessian[0, 0]), float(hessian[0, 1]), float(hessian[1, 1])
+    half_trace, det = (a + c) / 2, a * c - b * b
+    root = np.sqrt(max(half_trace**2 - det, 0.0))
+    low, high = half_trace - root, half_trace + root
+    if min(abs(low), abs(high)) <= tol:
+        return "degenerate"
+    if low > 0:
+        return "minimum"
+    return "maximum" if high < 0 else "saddle"
+
+
+def by_general_eigvals(hessian, tol=1e-9):
+    lam = np.sort(np.linalg.eigvals(np.asarray(hessian, dtype=float)).real)
+    kinds = {(True, False): "minimum", (False, True): "maximum", (True, True): "saddle"}
+    has_up, has_down = bool(lam[-1] > tol), bool(lam[0] < -tol)
+    if has_up and has_down:
+        return "saddle"
+    if np.min(np.abs(lam)) <= tol:
+        return "degenerate"
+    return kinds[(has_up, has_down)]
+
+
+def with_a_copy_and_a_list(hessian, tol=1e-9):
+    h = hessian.copy()
+    h += 0.0  # in place, but on a copy
+    signs = [int(np.sign(v)) if abs(v) > tol else 0 for v in np.linalg.eigvalsh(h).tolist()]
+    if 0 in signs:
+        return "degenerate"
+    return {2: "minimum", -2: "maximum", 0: "saddle"}[sum(signs)]
+
+
+@pytest.mark.parametrize(
+    "solution", [by_eigenvalues, by_closed_form, by_general_eigvals, with_a_copy_and_a_list]
+)
+def test_correct_solutions_pass(solution, capsys):
+    check_classify_critical_point(solution)
+    assert capsys.readouterr().out.strip() == (
+        "✔ classify_critical_point matches the reference on 18 cases."
+    )
+
+
+def test_the_reference_passes(capsys):
+    from course_utils.lessons.local_minima_and_saddle_points.basins import (
+        classify_critical_point,
+    )
+
+    check_classify_critical_point(classify_critical_point)
+    assert "✔" in capsys.readouterr().out
+
+
+# --- known mistakes, each with the diagnosis it must get -------------------------------------
+
+
+def swapped(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.any(np.abs(lam) <= tol):
+        return "degenerate"
+    if np.all(lam > 0):
+        return "maximum"
+    return "minimum" if np.all(lam < 0) else "saddle"
+
+
+def determinant_only(hessian, tol=1e-9):
+    det = np.linalg.det(hessian)
+    if abs(det) <= tol:
+        return "degenerate"
+    return "minimum" if det > 0 else "saddle"
+
+
+def diagonal_only(hessian, tol=1e-9):
+    a, c = hessian[0, 0], hessian[1, 1]
+    if abs(a) <= tol or abs(c) <= tol:
+        return "degenerate"
+    if a > 0 and c > 0:
+        return "minimum"
+    return "maximum" if a < 0 and c < 0 else "saddle"
+
+
+def no_degenerate_answer(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.all(lam >= 0):
+        return "minimum"
+    return "maximum" if np.all(lam <= 0) else "saddle"
+
+
+def zero_is_a_saddle(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.all(lam > tol):
+        return "minimum"
+    return "maximum" if np.all(lam < -tol) else "saddle"
+
+
+def exact_zero(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.any(lam == 0):
+        return "degenerate"
+    if np.all(lam > 0):
+        return "minimum"
+    return "maximum" if np.all(lam < 0) else "saddle"
+
+
+def determinant_exactly_zero(hessian, tol=1e-9):
+    det = hessian[0, 0] * hessian[1, 1] - hessian[0, 1] ** 2
+    if det == 0:
+        return "degenerate"
+    if det < 0:
+        return "saddle"
+    return "minimum" if hessian[0, 0] > 0 else "maximum"
+
+
+def ignores_tol(hessian, tol=1e-9):
+    return by_eigenvalues(hessian)
+
+
+def strict_tol(hessian, tol=1e-9):
+    lam = np.linalg.eigvalsh(hessian)
+    if np.any(np.abs(lam) < tol):
+        return "degenerate"
+    return by_eigenvalues(hessian, 0.0)
+
+
+def determinant_with_tol(hessian, tol=1e-9):
+    det = hessian[0, 0] * hessian[1, 1] - hessian[0, 1] * hessian[1, 0]
+    if abs(det) <= tol:
+        return "degenerate"
+    if det < 0:
+        return "saddle"
+    return "minimum" if hessian[0, 0] + hessian[1, 1] > 0 else "maximum"
+
+
+@pytest.mark.parametrize(
+    ("mistake", "diagnosis"),
+    [
+        (swapped, "minimum and maximum are swapped"),
+        (determinant_only, "you used the determinant alone"),
+        (diagonal_only, "you looked only at the diagonal"),
+        (no_degenerate_answer, "an eigenvalue of (almost) 0 must give 'degenerate'"),
+        (zero_is_a_saddle, "you return 'saddle' when an eigenvalue is 0"),
+        (exact_zero, "you compared the eigenvalues with 0 exactly"),
+        (determinant_exactly_zero, "you tested det == 0 exactly"),
+        (ignores_tol, "ignores its argument tol"),
+        (strict_tol, "test |λ| ≤ tol, not |λ| < tol"),
+        (determinant_with_tol, "you compared the determinant with tol"),
+        (
+            lambda hessian, tol=1e-6: classify_critical_point(hessian, tol),
+            "your default for `tol` is 1e-06 but the exercise's is 1e-09",
+        ),
+    ],
+)
+def test_each_mistake_is_caught_with_its_diagnosis(mistake, diagnosis):
+    with pytest.raises(CheckFailed) as failure:
+        check_classify_critical_point(mistake)
+    message = str(failure.value)
+    assert diagnosis in message.partition("Likely cause: ")[2]
+    assert "it should be" in message and "classify_critical_point([[" in message
+
+
+def test_a_mistake_the_check_cannot_name_still_fails_without_a_wrong_cause():
+    def always_minimum(hessian, tol=1e-9):
+        return "minimum"
+
+    with pytest.raises(CheckFailed) as failure:
+        check_classify_critical_point(always_minimum)
+    message = str(failure.value)
+    assert "case 3 of 18, a maximum" in message and "it should be 'maximum'" in message
+
+
+# --- malformed answers and misbehaving functions ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Minimum", "Return exactly one of 'minimum', 'maximum', 'saddle', 'degenerate'"),
+        ("min", "returned 'min'"),
+        (None, "returned None on case 1 of 18"),
+        (np.array([2.0, 8.9]), "returned a ndarray"),
+        (1, "returned an int"),
+    ],
+)
+def test_an_answer_that_is_not_one_of_the_four_labels(answer, expected):
+    with pytest.raises(CheckFailed, match="Did you forget|Return") as failure:
+        check_classify_critical_point(lambda hessian, tol=1e-9: answer)
+    assert expected in str(failure.value)
+
+
+def test_changing_the_hessian_in_place_is_caught():
+    def symmetrises_in_place(hessian, tol=1e-9):
+        hessian[1, 0] = hessian[0, 1] = 0.0
+        return by_eigenvalues(hessian, tol)
+
+    with pytest.raises(CheckFailed, match="changed its input `hessian` in place"):
+        check_classify_critical_point(symmetrises_in_place)
+
+
+def test_an_error_is_reported_with_the_learners_line():
+    def unfinished(hessian, tol=1e-9):
+        raise NotImplementedError()
+
+    with pytest.raises(CheckFailed) as failure:
+        check_classify_critical_point(unfinished)
+    assert "raised NotImplementedError (line" in str(failure.value)
+    assert "raise NotImplementedError()" in str(failure.value)
+
+
+def test_a_missing_tol_parameter_is_explained():
+    def no_tol(hessian):
+        return by_eigenvalues(hessian)
+
+    with pytest.raises(CheckFailed) as failure:
+        check_classify_critical_point(no_tol)
+    assert "classify_critical_point(hessian, tol=1e-09)" in str(failure.value)
+
+
+def test_the_check_refuses_what_is_not_a_function():
+    with pytest.raises(TypeError, match="fn must be your function itself"):
+        check_classify_critical_point("minimum")

@@ -1,0 +1,252 @@
+"""check_mse and check_cross_entropy: pass correct losses however written, name wrong ones."""
+
+import numpy as np
+import pytest
+
+from course_utils import losses
+from course_utils.checks import CheckFailed
+from course_utils.lessons.loss_functions import check_cross_entropy, check_mse
+
+# ---------------------------------------------------------------------------------------------
+# check_mse
+# ---------------------------------------------------------------------------------------------
+
+
+def mse_mean(y_pred, y):
+    return np.mean((y_pred - y) ** 2)
+
+
+def mse_python_float(y_pred, y):
+    return float(((y - y_pred) ** 2).sum() / y.size)
+
+
+def mse_in_float64(y_pred, y):
+    error = np.asarray(y_pred, dtype=np.float64) - y
+    return error.ravel() @ error.ravel() / error.size
+
+
+def mse_torch(y_pred, y):
+    torch = pytest.importorskip("torch")
+    return torch.nn.functional.mse_loss(torch.from_numpy(y_pred), torch.from_numpy(y)).item()
+
+
+@pytest.mark.parametrize("fn", [mse_mean, mse_python_float, mse_in_float64, mse_torch, losses.mse])
+def test_correct_mse_passes_with_one_line(fn, capsys):
+    check_mse(fn)
+    assert capsys.readouterr().out == "✔ mse matches the reference on 7 cases.\n"
+
+
+def mse_in_place(y_pred, y):
+    y_pred -= y
+    return np.mean(y_pred**2)
+
+
+def mse_torch_tensor(y_pred, y):
+    torch = pytest.importorskip("torch")
+    return torch.mean((torch.from_numpy(y_pred) - torch.from_numpy(y)) ** 2)
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda y_pred, y: np.mean(np.abs(y_pred - y)), "mean absolute error (MAE)"),
+        (lambda y_pred, y: np.sum((y_pred - y) ** 2), "you summed the squared errors"),
+        (lambda y_pred, y: 0.5 * np.mean((y_pred - y) ** 2), "has no ½"),
+        (lambda y_pred, y: np.sqrt(np.mean((y_pred - y) ** 2)), "(RMSE)"),
+        (lambda y_pred, y: np.sum((y_pred - y) ** 2) / len(y), "divided by len(y)"),
+        (lambda y_pred, y: np.sum((y_pred - y) ** 2) / (len(y) - 1), "divided by n − 1"),
+        (lambda y_pred, y: np.mean(y_pred - y) ** 2, "you squared the mean error"),
+        (lambda y_pred, y: (y_pred - y) ** 2, "returned a NumPy array of shape (5,)"),
+        (lambda y_pred, y: np.mean((y_pred - y) ** 2, axis=0), "returned a NumPy array"),
+        (mse_in_place, "changed its input `y_pred` in place"),
+        (mse_torch_tensor, "returned a torch tensor"),
+        (lambda y_pred, y: None, "Did you forget `return`?"),
+        (lambda y_pred: np.mean(y_pred**2), "The exercise's signature is mse(y_pred, y)"),
+        (lambda y_pred, y: np.float32(np.mean((y_pred - y) ** 2)), "right to only about 7"),
+    ],
+)
+def test_wrong_mse_fails_with_the_right_diagnosis(fn, words):
+    with pytest.raises(CheckFailed) as failure:
+        check_mse(fn)
+    assert words in str(failure.value)
+
+
+def test_mse_in_float32_is_compared_at_float32_precision():
+    # A float32 result is fine for float32 inputs; a wrong one is still caught there.
+    def off_in_float32(y_pred, y):
+        loss = np.mean((y_pred - y) ** 2)
+        return loss * np.float32(1.001) if y.dtype == np.float32 else loss
+
+    with pytest.raises(CheckFailed, match="case 3 of 7, float32"):
+        check_mse(off_in_float32)
+
+
+# ---------------------------------------------------------------------------------------------
+# check_cross_entropy
+# ---------------------------------------------------------------------------------------------
+
+
+def _rows(labels):
+    return np.arange(len(labels)), labels
+
+
+def ce_shift_by_max(logits, labels):
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_probs[_rows(labels)].mean()
+
+
+def ce_log_sum_exp_minus_picked(logits, labels):
+    m = np.max(logits, axis=-1)
+    log_sum_exp = m + np.log(np.sum(np.exp(logits - m[:, None]), axis=-1))
+    return float(np.mean(log_sum_exp - logits[_rows(labels)]))
+
+
+def ce_one_hot_in_float64(logits, labels):
+    z = logits.astype(np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    one_hot = np.eye(z.shape[1])[labels]
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -np.sum(one_hot * log_probs) / len(labels)
+
+
+def ce_loop(logits, labels):
+    total = 0.0
+    for z, label in zip(logits, labels, strict=True):
+        m = max(z)
+        total += m + np.log(sum(np.exp(zk - m) for zk in z)) - z[label]
+    return total / len(labels)
+
+
+def ce_torch(logits, labels):
+    torch = pytest.importorskip("torch")
+    return torch.nn.functional.cross_entropy(
+        torch.from_numpy(logits), torch.from_numpy(labels.astype(np.int64))
+    ).item()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        ce_shift_by_max,
+        ce_log_sum_exp_minus_picked,
+        ce_one_hot_in_float64,
+        ce_loop,
+        ce_torch,
+        losses.cross_entropy,
+    ],
+)
+def test_correct_cross_entropy_passes_with_one_line(fn, capsys):
+    check_cross_entropy(fn)
+    assert capsys.readouterr().out == "✔ cross_entropy matches the reference on 9 cases.\n"
+
+
+def ce_naive(logits, labels):
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return -np.mean(np.log(probs[_rows(labels)]))
+
+
+def ce_unshifted_log_sum_exp(logits, labels):
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return -np.mean(log_probs[_rows(labels)])
+
+
+def ce_log_of_softmax(logits, labels):
+    return -np.mean(np.log(losses.softmax(logits))[_rows(labels)])
+
+
+def ce_sign_error_in_log_softmax(logits, labels):
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_probs = z + np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -np.mean(log_probs[_rows(labels)])
+
+
+def ce_over_examples(logits, labels):
+    z = logits - logits.max(axis=0, keepdims=True)
+    log_probs = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
+    return -np.mean(log_probs[_rows(labels)])
+
+
+def ce_raw_logits(logits, labels):
+    return -np.mean(logits[_rows(labels)])
+
+
+def ce_missing_minus(logits, labels):
+    return np.mean(losses.log_softmax(logits)[_rows(labels)])
+
+
+def ce_sum(logits, labels):
+    return -np.sum(losses.log_softmax(logits)[_rows(labels)])
+
+
+def ce_one_hot_mean_over_everything(logits, labels):
+    one_hot = np.eye(logits.shape[1])[labels]
+    return -np.mean(one_hot * losses.log_softmax(logits))
+
+
+def ce_columns(logits, labels):
+    return -np.mean(losses.log_softmax(logits)[:, labels])
+
+
+def ce_no_mean(logits, labels):
+    return -losses.log_softmax(logits)[_rows(labels)]
+
+
+def ce_in_place(logits, labels):
+    logits -= logits.max(axis=1, keepdims=True)
+    return ce_shift_by_max(logits, labels)
+
+
+def ce_one_hot_labels_expected(logits, labels):
+    return -np.mean(np.sum(labels * losses.log_softmax(logits), axis=1))
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (ce_naive, "inf/inf is nan"),
+        (ce_unshifted_log_sum_exp, "without subtracting the max first"),
+        (ce_log_of_softmax, "you took log(softmax(z))"),
+        (ce_sign_error_in_log_softmax, "a sign error in log-softmax"),
+        (ce_over_examples, "normalized over the examples (axis 0)"),
+        (ce_raw_logits, "you used the raw logit"),
+        (ce_missing_minus, "the sign is flipped"),
+        (ce_sum, "you summed over the examples"),
+        (ce_one_hot_mean_over_everything, "over all n·k entries"),
+        (ce_columns, "log_probs[:, labels]"),
+        (ce_no_mean, "returned a NumPy array of shape (4,) instead of one number"),
+        (ce_in_place, "changed its input `logits` in place"),
+        (ce_one_hot_labels_expected, "raised ValueError: operands could not be broadcast"),
+        (
+            lambda logits, labels: float(losses.cross_entropy(logits.astype(np.float32), labels)),
+            "right to only about 7 digits",
+        ),
+    ],
+)
+def test_wrong_cross_entropy_fails_with_the_right_diagnosis(fn, words):
+    with pytest.raises(CheckFailed) as failure:
+        check_cross_entropy(fn)
+    assert words in str(failure.value)
+
+
+def test_naive_softmax_fails_on_the_huge_logits_case_showing_nan():
+    with pytest.raises(CheckFailed) as failure:
+        check_cross_entropy(ce_naive)
+    message = str(failure.value)
+    assert "case 3 of 9, huge logits, the true class the largest" in message
+    assert "but is nan" in message
+
+
+@pytest.mark.parametrize("check", [check_mse, check_cross_entropy])
+def test_refuses_something_that_is_not_a_function(check):
+    with pytest.raises(TypeError, match="must be your function itself"):
+        check(np.zeros(3))
+
+
+def test_an_in_place_change_is_reported_not_hidden_by_the_array_refusal():
+    def mse_in_place(y_pred, y):
+        y_pred -= y  # refuse_arrays runs it first, on copies, so the check still sees the change
+        return float(np.mean(y_pred**2))
+
+    with pytest.raises(CheckFailed, match="changed its input `y_pred` in place on case 1 of 7"):
+        check_mse(mse_in_place)

@@ -1,0 +1,172 @@
+"""check_rmsprop_update passes RMSProp rules however written, and names the mistake in wrong ones.
+
+The wrong rules below are written here, independently of the check's own mutant list, the way a
+learner (or a published summary) would write them. The check's cases and mutants themselves are
+tested with every update rule's, in tests/test_rule_checks.py.
+"""
+
+import numpy as np
+
+from course_utils import optim
+from course_utils.lessons.rmsprop import check_rmsprop_update
+
+from ..checking import no_cause_named, rule_tests
+
+# ---------------------------------------------------------------------------------------------
+# Right rules, written in different ways, pass
+# ---------------------------------------------------------------------------------------------
+
+
+def rmsprop_in_float64_then_cast_back(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    dtype = w.dtype
+    w, grad, sq_avg = (np.asarray(a, dtype=np.float64) for a in (w, grad, sq_avg))
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad * grad
+    w = w - lr * grad / (np.sqrt(sq_avg) + eps)
+    return w.astype(dtype), sq_avg.astype(dtype)
+
+
+RIGHT = [
+    (check_rmsprop_update, optim.rmsprop_update),
+    (check_rmsprop_update, rmsprop_in_float64_then_cast_back),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong rules fail, and the message names the mistake
+# ---------------------------------------------------------------------------------------------
+
+
+def rmsprop_widely_copied(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_alpha_swapped(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = (1 - alpha) * sq_avg + alpha * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_eps_in_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / np.sqrt(sq_avg + eps), sq_avg
+
+
+def rmsprop_no_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / (sq_avg + eps), sq_avg
+
+
+def rmsprop_in_place(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg *= alpha
+    sq_avg += (1 - alpha) * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_hard_coded_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = 0.99 * sq_avg + 0.01 * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+WRONG = [
+    (check_rmsprop_update, rmsprop_widely_copied, "αG + (1 − α) + g is a widely copied typo"),
+    (check_rmsprop_update, rmsprop_alpha_swapped, "α and 1 − α are swapped"),
+    (check_rmsprop_update, rmsprop_eps_in_root, "ε is inside the square root"),
+    (check_rmsprop_update, rmsprop_no_root, "the square root is missing"),
+    (check_rmsprop_update, rmsprop_in_place, "changed its input `sq_avg` in place"),
+    (check_rmsprop_update, rmsprop_hard_coded_alpha, "ignores `alpha`"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# More wrong rules: a student's slips and an adversarial grader's probes. Each must fail; the
+# diagnosis is asserted where the check names one, else the start of the message.
+# ---------------------------------------------------------------------------------------------
+
+
+def rmsprop_no_eps(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / np.sqrt(sq_avg), sq_avg
+
+
+def rmsprop_eps_squared_in_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / np.sqrt(sq_avg + eps**2), sq_avg
+
+
+def rmsprop_without_one_minus_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_copied_typo_half_fixed(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_absolute_gradient(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * np.abs(grad)
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_centered_unasked(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    grad_avg = (1 - alpha) * grad  # the centred variant's mean of g, as if it started at 0
+    return w - lr * grad / (np.sqrt(sq_avg - grad_avg**2) + eps), sq_avg
+
+
+def rmsprop_starts_at_the_square(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = grad**2 if not sq_avg.any() else alpha * sq_avg + (1 - alpha) * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_hintons_default_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.9, eps=1e-8):
+    return optim.rmsprop_update(w, grad, sq_avg, lr, alpha, eps)
+
+
+def rmsprop_keeps_the_root(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    rms = np.sqrt(alpha * sq_avg + (1 - alpha) * grad**2)
+    return w - lr * grad / (rms + eps), rms
+
+
+def rmsprop_one_mean_for_all_weights(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * np.mean(grad**2)
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_forgets_the_old_average(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = (1 - alpha) * grad**2
+    return w - lr * grad / (np.sqrt(sq_avg) + eps), sq_avg
+
+
+def rmsprop_always_float32(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    w, grad, sq_avg = (a.astype(np.float32) for a in (w, grad, sq_avg))
+    return optim.rmsprop_update(w, grad, sq_avg, lr, alpha, eps)
+
+
+MORE_WRONG = [
+    (check_rmsprop_update, rmsprop_no_eps, "ε is missing"),
+    (check_rmsprop_update, rmsprop_eps_squared_in_root, "not √(G + ε²)"),
+    (check_rmsprop_update, rmsprop_without_one_minus_alpha, "the factor 1 − α is missing"),
+    (check_rmsprop_update, rmsprop_copied_typo_half_fixed, "(1 − α) is added, not multiplied"),
+    (check_rmsprop_update, rmsprop_absolute_gradient, "G averages |g|"),
+    (check_rmsprop_update, rmsprop_centered_unasked, "returned a wrong `w` on case 1 of 17"),
+    (check_rmsprop_update, rmsprop_starts_at_the_square, "you start G at g² when it is all zero"),
+    (check_rmsprop_update, rmsprop_hintons_default_alpha, "default for `alpha` is 0.9 but"),
+    (check_rmsprop_update, rmsprop_keeps_the_root, "you return √G as the new state"),
+    (check_rmsprop_update, rmsprop_one_mean_for_all_weights, "G is one number for all weights"),
+    (check_rmsprop_update, rmsprop_forgets_the_old_average, "the term αG is missing"),
+    (check_rmsprop_update, rmsprop_always_float32, "returned `w` as float32 instead of float64"),
+]
+
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
+    RIGHT, WRONG + MORE_WRONG
+)
+
+
+def rmsprop_eps_times_lr(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    return w - grad / (np.sqrt(sq_avg) / lr + eps), sq_avg  # ε scaled by η
+
+
+def test_mistakes_no_mutant_explains_get_no_wrong_cause():
+    no_cause_named(check_rmsprop_update, rmsprop_eps_times_lr)  # once blamed on float32 arithmetic

@@ -1,0 +1,163 @@
+"""The checks of lesson 04 pass correct code however written and name the wrong kinds."""
+
+import copy
+
+import numpy as np
+import pytest
+
+from course_utils import regression as stochastic
+from course_utils.lessons.stochastic_gradient_descent import (
+    check_per_example_gradients,
+    check_sgd_epoch,
+    checks,
+)
+
+from ..checking import fails as _fails
+from ..checking import passes as _passes
+
+# ---------------------------------------------------------------------------------------------
+# per_example_gradients
+# ---------------------------------------------------------------------------------------------
+
+
+def _per_example_loop(w, X, y):
+    return np.array([2 * (x @ w - target) * x for x, target in zip(X, y, strict=True)]).reshape(
+        X.shape
+    )
+
+
+def _per_example_einsum(w, X, y):
+    return np.einsum("i,ij->ij", 2 * (np.einsum("ij,j->i", X, w) - y), X)
+
+
+def _per_example_outer(w, X, y):
+    return (X * (X.dot(w) - y)[:, np.newaxis]) * 2
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [stochastic.per_example_gradients, _per_example_loop, _per_example_einsum, _per_example_outer],
+)
+def test_correct_per_example_gradients_pass(fn, capsys):
+    _passes(check_per_example_gradients, fn, capsys)
+
+
+@pytest.mark.parametrize("mutant", checks._PER_EXAMPLE_MUTANTS, ids=lambda m: m.diagnosis[:30])
+def test_per_example_mutants_are_named(mutant):
+    _fails(check_per_example_gradients, mutant.fn, "Likely cause: " + mutant.diagnosis)
+
+
+def test_per_example_shape_and_kind_mistakes_are_explained():
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: 2 * X.T @ (X @ w - y),
+        "returned `grads` with shape",
+    )
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: (2 * (X @ w - y)[:, None] * X).tolist(),
+        "returned a list",
+    )
+    _fails(
+        check_per_example_gradients,
+        lambda w, X, y: 2 * (X @ w - y)[:, None] * X.astype(np.float64),
+        "as float64 instead of float32",
+    )
+
+
+def test_a_forgotten_return_and_an_exception_are_reported():
+    def forgot(w, X, y):
+        2 * (X @ w - y)[:, None] * X  # noqa: B018
+
+    _fails(check_per_example_gradients, forgot, "returned None", "forget `return`")
+
+    def crashes(w, X, y):
+        return 2 * (X @ w - y) @ np.ones(len(X) + 1)  # always the wrong length
+
+    _fails(check_per_example_gradients, crashes, "raised ValueError", "line")
+
+
+# ---------------------------------------------------------------------------------------------
+# sgd_epoch
+# ---------------------------------------------------------------------------------------------
+
+
+def _epoch_shuffle_in_place(w, X, y, lr, rng):
+    order = np.arange(len(X))
+    rng.shuffle(order)  # the same draw as rng.permutation(len(X))
+    w = w.copy()
+    for i in order:
+        w -= lr * 2 * (X[i] @ w - y[i]) * X[i]  # in place, but on our own copy
+    return w
+
+
+def _epoch_via_per_example(w, X, y, lr, rng):
+    for i in rng.permutation(X.shape[0]):
+        w = w - lr * stochastic.per_example_gradients(w, X[i : i + 1], y[i : i + 1])[0]
+    return w
+
+
+def _epoch_permuted_rows(w, X, y, lr, rng):
+    order = rng.permutation(len(X))
+    for x_i, y_i in zip(X[order], y[order], strict=True):
+        w = w - 2 * lr * (np.dot(x_i, w) - y_i) * x_i
+    return w
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [stochastic.sgd_epoch, _epoch_shuffle_in_place, _epoch_via_per_example, _epoch_permuted_rows],
+)
+def test_correct_sgd_epochs_pass(fn, capsys):
+    _passes(check_sgd_epoch, fn, capsys)
+
+
+@pytest.mark.parametrize("mutant", checks._EPOCH_MUTANTS, ids=lambda m: m.diagnosis[:30])
+def test_epoch_mutants_are_named(mutant):
+    _fails(check_sgd_epoch, mutant.fn, "Likely cause: " + mutant.diagnosis)
+
+
+def test_epoch_that_modifies_w_in_place_is_caught():
+    def in_place(w, X, y, lr, rng):
+        for i in rng.permutation(len(X)):
+            w -= lr * 2 * (X[i] @ w - y[i]) * X[i]
+        return w
+
+    _fails(check_sgd_epoch, in_place, "changed its input `w` in place")
+
+
+def test_epoch_failure_message_shows_the_seeded_generator():
+    message = _fails(check_sgd_epoch, checks._in_order, "np.random.default_rng(0)")
+    assert "Generator(PCG64)" not in message
+
+
+def test_epoch_using_the_global_random_state_fails():
+    def global_state(w, X, y, lr, rng):
+        for i in np.random.permutation(len(X)):  # noqa: NPY002 (the mistake under test)
+            w = w - lr * 2 * (X[i] @ w - y[i]) * X[i]
+        return w
+
+    _fails(check_sgd_epoch, global_state, "returned a wrong `w`")
+
+
+@pytest.mark.parametrize(
+    "copy_of",
+    [copy.deepcopy, lambda rng: np.random.default_rng(0)],
+    ids=["a copy of rng", "a generator of its own"],
+)
+def test_epoch_that_never_advances_the_given_generator_is_caught(copy_of):
+    # Every epoch would then draw the same order: right once, wrong from the second epoch on.
+    def same_order_every_epoch(w, X, y, lr, rng):
+        return stochastic.sgd_epoch(w, X, y, lr, copy_of(rng))
+
+    message = _fails(check_sgd_epoch, same_order_every_epoch, "returned a wrong `w`")
+    if copy_of is copy.deepcopy:  # right on every one-epoch case: the two-epoch one tells
+        assert "two epochs in a row" in message and "each epoch shuffles afresh" in message
+
+
+def test_check_does_not_advance_a_shared_generator():
+    case = checks._epoch_cases(seed=41)[0]
+    generator = case.args[-1]
+    state = generator.bit_generator.state
+    check_sgd_epoch(stochastic.sgd_epoch)
+    assert generator.bit_generator.state == state

@@ -1,0 +1,116 @@
+"""Lesson 04's demos: the autoencoder landscape, where SGD escapes a saddle; the plots."""
+
+import numpy as np
+import pytest
+
+from course_utils import regression, training
+from course_utils.lessons.stochastic_gradient_descent import demos
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="module")
+def lesson_landscape():
+    return regression.regression_landscape(*regression.regression_data(n=200))
+
+
+@pytest.fixture(scope="module")
+def autoencoder():
+    return demos.autoencoder_landscape(demos.autoencoder_data(n=60))
+
+
+# ---------------------------------------------------------------------------------------------
+# The autoencoder landscape
+# ---------------------------------------------------------------------------------------------
+
+
+def _torch_hessian(landscape, w):
+    return torch.autograd.functional.hessian(
+        landscape.torch_loss, torch.tensor(w, dtype=torch.float64)
+    ).numpy()
+
+
+def test_autoencoder_landscape_derivatives_match_autograd(autoencoder):
+    landscape = autoencoder
+    for w in ([0.3, -1.2], [-1.1, 0.6], [0.0, 1.0]):
+        w_t = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+        landscape.torch_loss(w_t).backward()
+        np.testing.assert_allclose(landscape.grad(w), w_t.grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(landscape.hessian(w), _torch_hessian(landscape, w), atol=1e-10)
+        # the loss is the mean of the per-example losses: check through the example gradients
+        np.testing.assert_allclose(
+            landscape.example_grads(w).mean(axis=0), landscape.grad(w), rtol=1e-10, atol=1e-12
+        )
+
+
+def test_autoencoder_example_gradients_match_autograd(autoencoder):
+    u = np.array([0.4, -0.8])
+    for x in autoencoder.X[:5]:
+        u_t = torch.tensor(u, requires_grad=True)
+        x_t = torch.tensor(x)
+        torch.sum((u_t * (u_t @ x_t) - x_t) ** 2).backward()
+        index = int(np.flatnonzero(np.all(autoencoder.X == x, axis=1))[0])
+        np.testing.assert_allclose(
+            autoencoder.example_grads(u, [index])[0], u_t.grad.numpy(), rtol=1e-12
+        )
+
+
+def test_autoencoder_has_minima_on_the_top_direction_and_saddles_on_the_other(autoencoder):
+    X = autoencoder.X
+    assert np.mean(X[:, 0] * X[:, 1]) == 0.0  # the mirrored pairs cancel exactly
+    np.testing.assert_array_equal(autoencoder.minima, [[1.0, 0.0], [-1.0, 0.0]])
+    for minimum in autoencoder.minima:
+        np.testing.assert_allclose(autoencoder.grad(minimum), 0, atol=1e-12)
+        assert np.all(np.linalg.eigvalsh(autoencoder.hessian(minimum)) > 0)
+    for saddle in ([0.0, 1.0], [0.0, -1.0]):
+        np.testing.assert_array_equal(autoencoder.grad(saddle), [0.0, 0.0])
+        low, high = np.linalg.eigvalsh(autoencoder.hessian(saddle))
+        assert low < 0 < high
+    np.testing.assert_array_equal(autoencoder.start, [0.0, 0.3])
+
+
+def test_gd_on_the_stable_axis_never_leaves_it_but_sgd_does(autoencoder):
+    gd = training.descend(autoencoder, [0.0, 0.3], steps=300, lr=0.05)
+    assert np.all(gd.points[:, 0] == 0.0)
+    np.testing.assert_allclose(gd.points[-1], [0.0, 1.0], atol=1e-9)
+    sgd = regression.sgd(autoencoder, [0.0, 1.0], lr=0.05, epochs=5, seed=0)
+    assert abs(sgd.points[-1, 0]) > 0.8
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: demos.autoencoder_landscape(np.ones((4, 3))), ValueError, r"\(n, 2\)"),
+        (lambda: demos.autoencoder_landscape(np.ones((4, 2))), ValueError, "spread more"),
+        (lambda: demos.autoencoder_data(n=5), ValueError, "even"),
+        (lambda: demos.autoencoder_data(spread=(1.0, -1.0)), ValueError, "spread"),
+    ],
+)
+def test_bad_landscape_input_names_the_problem(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots and demos
+# ---------------------------------------------------------------------------------------------
+
+
+def test_gradient_cloud_draws_on_the_given_axes(lesson_landscape):
+    from matplotlib.figure import Figure
+
+    axes = Figure().subplots()
+    w = lesson_landscape.start
+    assert demos.gradient_cloud(lesson_landscape, w, lr=0.05, ax=axes) is axes
+
+
+def test_sgd_explorer_redraws_and_shows_sgd_diverging_first():
+    demo = demos.sgd_explorer(lr=0.05, n=40, epochs=10)
+    gd, sgd = demo.result
+    assert gd.steps == 10 and sgd.steps == 400
+    demo.set(lr=0.4)
+    gd, sgd = demo.result
+    assert sgd.diverged and not gd.diverged
+    assert demo.error is None and len(demo.redraw_ms) == 2
+    with pytest.raises(ValueError, match="lr must be in"):
+        demos.sgd_explorer(lr=2.0)

@@ -1,0 +1,114 @@
+"""check_training_choice: right recipes pass, wrong ones are named."""
+
+import pytest
+import torch
+
+from course_utils.checks import CheckFailed
+from course_utils.lessons.training_a_network import EPOCH_BUDGET, check_training_choice
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    # Tiny matrices: a second thread costs more than it saves, and much more on a busy machine.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def adam_one_cycle(model, total_steps):
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=1e-2, total_steps=total_steps, cycle_momentum=False
+    )
+    return optimizer, scheduler
+
+
+def adamw_one_cycle(model, total_steps):
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2, weight_decay=0.05)
+    return optimizer, torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=1e-2, total_steps=total_steps, pct_start=0.25, cycle_momentum=False
+    )
+
+
+@pytest.mark.parametrize("recipe", [adam_one_cycle, adamw_one_cycle])
+def test_good_recipes_pass(recipe, capsys):
+    check_training_choice(recipe, EPOCH_BUDGET, 32)
+    assert capsys.readouterr().out.startswith("✔ your recipe reaches 9")
+
+
+def test_too_slow_a_recipe_fails_and_says_the_network_is_still_learning():
+    def slow(model, total_steps):
+        return torch.optim.SGD(model.parameters(), lr=0.01), None
+
+    with pytest.raises(CheckFailed, match=r"training loss is still .*larger learning rate"):
+        check_training_choice(slow, 3, 64)
+
+
+def test_a_diverging_recipe_is_named():
+    def huge(model, total_steps):
+        return torch.optim.SGD(model.parameters(), lr=1e4), None
+
+    with pytest.raises(CheckFailed, match="diverged .*too large"):
+        check_training_choice(huge, 2, 32)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "batch_size", "message"),
+    [
+        (EPOCH_BUDGET + 1, 32, "budget"),
+        (0, 32, "EPOCHS must be between"),
+        (2.5, 32, "whole number"),
+        (2, 4, "BATCH_SIZE must be between"),
+        (2, True, "whole number"),
+    ],
+)
+def test_the_budget_is_enforced(epochs, batch_size, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_training_choice(adam_one_cycle, epochs, batch_size)
+
+
+@pytest.mark.parametrize(
+    ("recipe", "message"),
+    [
+        (lambda model, steps: torch.optim.Adam(model.parameters()), "returned an Adam; it must"),
+        (
+            lambda model, steps: [torch.optim.Adam(model.parameters()), None],
+            "returned a list of 2; it must return a pair",
+        ),
+        (
+            lambda model, steps: (torch.optim.Adam(model.parameters(), lr=-1.0), None),
+            "make_optimizer raised ValueError: Invalid learning rate: -1.0 .line",
+        ),
+        (lambda model, steps: ("adam", None), "not a torch.optim optimizer"),
+        (
+            lambda model, steps: (torch.optim.Adam(torch.nn.Linear(2, 2).parameters()), None),
+            "does not hold the parameters",
+        ),
+        (
+            lambda model, steps: (torch.optim.Adam(model.parameters()), 0.01),
+            "lr_scheduler scheduler",
+        ),
+        (
+            lambda model, steps: (
+                torch.optim.Adam(model.parameters()),
+                torch.optim.lr_scheduler.StepLR(torch.optim.SGD(model.parameters()), 5),
+            ),
+            "different optimizer",
+        ),
+    ],
+)
+def test_malformed_recipes_are_explained(recipe, message):
+    with pytest.raises(CheckFailed, match=message) as failure:
+        check_training_choice(recipe, 1, 256)
+    assert "\n" not in str(failure.value)
+
+
+def test_a_one_cycle_too_short_for_the_run_is_reported():
+    def short(model, total_steps):
+        optimizer = torch.optim.Adam(model.parameters())
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, 1e-2, total_steps=3)
+        return optimizer, scheduler
+
+    with pytest.raises(CheckFailed, match="Training stopped .*total steps is 3.*total_steps"):
+        check_training_choice(short, 1, 256)

@@ -1,0 +1,137 @@
+"""The update-rule checks' shared machinery (``course_utils.rule_checks``) with each lesson's
+table: every mutant is caught and named, and the cases cover what tells the mistakes apart.
+
+The learner-style right and wrong rules live with each lesson's tests, in
+tests/lessons/<lesson>/test_checks.py; this file also checks that, together, they cover every
+rule and many mistakes.
+"""
+
+import inspect
+
+import numpy as np
+import pytest
+from lessons.adagrad import test_checks as adagrad_tests
+from lessons.adam import test_checks as adam_tests
+from lessons.gradient_descent import test_checks as gradient_descent_tests
+from lessons.momentum import test_checks as momentum_tests
+from lessons.rmsprop import test_checks as rmsprop_tests
+
+from course_utils import optim, rule_checks
+from course_utils.checks import CheckFailed
+from course_utils.lessons.adagrad import check_adagrad_update
+from course_utils.lessons.adam import check_adam_update
+from course_utils.lessons.gradient_descent import check_sgd_update
+from course_utils.lessons.momentum import check_momentum_update
+from course_utils.lessons.rmsprop import check_rmsprop_update
+
+CHECKS = {
+    optim.sgd_update: check_sgd_update,
+    optim.momentum_update: check_momentum_update,
+    optim.adagrad_update: check_adagrad_update,
+    optim.rmsprop_update: check_rmsprop_update,
+    optim.adam_update: check_adam_update,
+}
+LESSON_TESTS = (gradient_descent_tests, momentum_tests, adagrad_tests, rmsprop_tests, adam_tests)
+WRONG = [entry for tests in LESSON_TESTS for entry in tests.WRONG]
+MORE_WRONG = [entry for tests in LESSON_TESTS for entry in tests.MORE_WRONG]
+
+
+def _recorded(monkeypatch, check):
+    """What `check` hands to check_function: its cases, outputs and mutants."""
+    seen = {}
+    monkeypatch.setattr(rule_checks, "check_function", lambda fn, name, **kw: seen.update(kw))
+    check(None)
+    return seen
+
+
+def test_the_wrong_rules_cover_every_rule_and_many_mistakes():
+    assert len(WRONG) >= 25 and len(MORE_WRONG) >= 30
+    assert {check for check, _, _ in WRONG} == set(CHECKS.values())
+    assert {check for check, _, _ in MORE_WRONG} == set(CHECKS.values())
+    functions = [fn for _, fn, _ in WRONG + MORE_WRONG]
+    assert len(functions) == len(set(functions))
+
+
+# ---------------------------------------------------------------------------------------------
+# The cases and mutants themselves
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", CHECKS, ids=lambda rule: rule.__name__)
+def test_every_mutant_is_caught_and_named(rule, monkeypatch):
+    mutants = _recorded(monkeypatch, CHECKS[rule])["mutants"]
+    monkeypatch.undo()
+    signature = inspect.signature(rule)
+    for mutant in mutants:
+
+        def learner(*args, _mutant=mutant, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            return _mutant.fn(**bound.arguments)
+
+        learner.__signature__ = signature
+        with pytest.raises(CheckFailed) as excinfo:
+            CHECKS[rule](learner)
+        assert str(excinfo.value).endswith(f"Likely cause: {mutant.diagnosis}")
+
+
+@pytest.mark.parametrize("rule", CHECKS, ids=lambda rule: rule.__name__)
+def test_cases_cover_shapes_dtypes_calls_and_stay_finite(rule, monkeypatch):
+    cases = _recorded(monkeypatch, CHECKS[rule])["cases"]
+    signature = inspect.signature(rule)
+    shapes, dtypes, styles = set(), set(), set()
+    for case in cases:
+        result = rule(*case.args, **case.kwargs)
+        assert all(
+            np.isfinite(a).all() for a in (result if isinstance(result, tuple) else [result])
+        )
+        bound = signature.bind(*case.args, **case.kwargs)
+        shapes.add(case.args[0].shape)
+        dtypes.add(case.args[0].dtype)
+        styles.add("defaults" if len(bound.arguments) < len(signature.parameters) else "")
+        styles.add("keyword" if case.kwargs else "positional")
+    assert {(), (1,), (3, 4), (2, 3, 2)} <= shapes
+    assert dtypes == {np.dtype(np.float32), np.dtype(np.float64)}
+    assert {"keyword", "positional"} <= styles
+    if any(p.default is not inspect.Parameter.empty for p in signature.parameters.values()):
+        assert "defaults" in styles
+
+
+@pytest.mark.parametrize(
+    ("rule", "name", "expected"),
+    [
+        (optim.adam_update, "t", {1, 2, 3, 4, 5, 1000}),
+        (optim.adam_update, "eps", {1e-8, 0.1}),
+        (optim.adagrad_update, "eps", {1e-10, 0.1}),
+        (optim.rmsprop_update, "eps", {1e-8, 0.1}),
+        (optim.momentum_update, "nesterov", {True, False}),
+        (optim.momentum_update, "momentum", {0.0, 0.9}),
+    ],
+)
+def test_cases_include_the_values_that_tell_mistakes_apart(rule, name, expected, monkeypatch):
+    signature = inspect.signature(rule)
+    found = set()
+    for case in _recorded(monkeypatch, CHECKS[rule])["cases"]:
+        bound = signature.bind(*case.args, **case.kwargs)
+        bound.apply_defaults()
+        found.add(bound.arguments[name])
+    assert expected <= found
+
+
+@pytest.mark.parametrize(
+    ("rule", "state"),
+    [
+        (optim.adagrad_update, "sum_sq"),
+        (optim.rmsprop_update, "sq_avg"),
+        (optim.adam_update, "v"),
+    ],
+)
+def test_a_large_eps_case_starts_from_a_nonzero_state(rule, state, monkeypatch):
+    # there √G + ε, √(G + ε), √(G + ε²) and √G all differ, and so do αG + g² and G + g²
+    signature = inspect.signature(rule)
+    found = False
+    for case in _recorded(monkeypatch, CHECKS[rule])["cases"]:
+        bound = signature.bind(*case.args, **case.kwargs)
+        bound.apply_defaults()
+        found |= bound.arguments["eps"] >= 0.1 and bool(np.all(bound.arguments[state] > 0))
+    assert found
