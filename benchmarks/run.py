@@ -152,7 +152,7 @@ def adam_step(n=10_000_000, steps=15, seed=0):
 
 
 def _fit_capstone(digits, hidden, epochs, batch_size, lr, seed):
-    """The capstone's loop: a torch MLP trained by course_utils.optim.Adam; its FitHistory."""
+    """The capstone's loop: a torch MLP trained by course_utils.optim.Adam; its Run."""
     from course_utils import network, optim
 
     model = network.mlp(64, (hidden,), 10, seed=seed)
@@ -170,7 +170,7 @@ def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
     from sklearn.metrics import log_loss
     from sklearn.neural_network import MLPClassifier
 
-    from course_utils.network import FitHistory
+    from course_utils.runs import Run
 
     X_train, y_train, X_test, y_test = digits
     classes = np.arange(10)
@@ -182,22 +182,23 @@ def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
         learning_rate_init=lr,
         random_state=seed,
     )
-    history = FitHistory([np.nan], [np.nan], [np.nan], [lr], [0.0])
+    records = {"losses": [np.nan], "val_losses": [np.nan], "val_accuracies": [np.nan]}
+    seconds = [0.0]
     started = time.perf_counter()
     for _ in range(epochs):
         model.partial_fit(X_train, y_train, classes=classes)
-        elapsed = time.perf_counter() - started
+        seconds.append(time.perf_counter() - started)
         probabilities = model.predict_proba(X_test)
-        history.train_loss.append(model.loss_)
-        history.test_loss.append(log_loss(y_test, probabilities, labels=classes))
-        history.test_accuracy.append(float(np.mean(classes[probabilities.argmax(1)] == y_test)))
-        history.lr.append(lr)
-        history.seconds.append(elapsed)
-    return history
+        records["losses"].append(model.loss_)
+        records["val_losses"].append(log_loss(y_test, probabilities, labels=classes))
+        records["val_accuracies"].append(np.mean(classes[probabilities.argmax(1)] == y_test))
+    arrays = {name: np.array(values) for name, values in records.items()}
+    return Run(unit="epoch", lrs=np.full(epochs, lr), seconds=np.array(seconds), **arrays)
 
 
 def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e-3, seed=0):
-    """Time until the test accuracy reaches ``target``: the capstone's loop and scikit-learn's.
+    """Time until the accuracy on the held-out split reaches ``target``: the capstone's loop and
+    scikit-learn's.
 
     Both train for ``epochs`` epochs with Adam at learning rate ``lr`` on batches of
     ``batch_size``, once untimed to warm up, then ``repeats`` times, alternating who goes
@@ -221,10 +222,10 @@ def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e
             "seconds_to_target": None if None in times else statistics.median(times),
             "seconds_to_target_each_run": times,
             "epochs_to_target": next(
-                (epoch for epoch, a in enumerate(runs[0].test_accuracy) if a >= target), None
+                (epoch for epoch, a in enumerate(runs[0].val_accuracies) if a >= target), None
             ),
             "seconds_per_epoch": statistics.median(h.seconds[-1] / h.epochs for h in runs),
-            "final_test_accuracy": runs[0].test_accuracy[-1],
+            "final_test_accuracy": runs[0].val_accuracies[-1],
         }
     ours, theirs = summary["capstone"]["seconds_to_target"], summary["sklearn"]["seconds_to_target"]
     return {

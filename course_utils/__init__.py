@@ -1,7 +1,7 @@
 """Downhill's helper package: reference update rules, optimizers, schedules, checks and plots.
 
-The shared core (landscapes, losses, data, models, optim, schedules, training, plotting,
-widgets, the check engine ``checks``) sits at the top; ``course_utils.lessons`` holds one
+The shared core (landscapes, losses, data, models, optim, schedules, runs, training,
+plotting, widgets, the check engine ``checks``) sits at the top; ``course_utils.lessons`` holds one
 package per lesson, named after its notebook; ``course_utils.instructor`` what instructors run.
 Import what you need, e.g. ``from course_utils.optim import adam_update`` or
 ``from course_utils.lessons.adam import demos``.
@@ -22,6 +22,7 @@ _SUBMODULES = (
     "models",
     "optim",
     "schedules",
+    "runs",
     "training",
     "regression",
     "adaptive",

@@ -60,6 +60,23 @@ def _positive_int(text):
     return value
 
 
+def _add_options(parser, *, timeout=None, jobs=None, notebooks=False):
+    """Add the options commands share, in this order: ``--timeout`` (seconds per cell, default
+    ``timeout``), ``--jobs`` (how many of ``jobs`` at once) and ``--notebooks``."""
+    if timeout is not None:
+        parser.add_argument(
+            "--timeout", type=_positive_int, default=timeout, help=f"seconds per cell ({timeout})"
+        )
+    if jobs is not None:
+        parser.add_argument(
+            "--jobs", type=_positive_int, help=f"{jobs} at once (default: one per CPU)"
+        )
+    if notebooks:
+        parser.add_argument(
+            "--notebooks", type=Path, help="source notebooks (default: the course's)"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m course_utils",
@@ -70,9 +87,7 @@ def main(argv=None):
 
     release_parser = commands.add_parser("release", help="write student versions to OUT")
     release_parser.add_argument("out", type=Path, help="folder for the student notebooks")
-    release_parser.add_argument(
-        "--notebooks", type=Path, help="source notebooks (default: the course's)"
-    )
+    _add_options(release_parser, notebooks=True)
     release_parser.set_defaults(run=_release)
 
     grade_parser = commands.add_parser(
@@ -80,21 +95,14 @@ def main(argv=None):
     )
     grade_parser.add_argument("submissions", type=Path)
     grade_parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
-    grade_parser.add_argument(
-        "--timeout", type=_positive_int, default=30, help="seconds per cell (30)"
-    )
+    _add_options(grade_parser, timeout=30)
     grade_parser.add_argument(
         "--feedback", type=Path, help="feedback folder (default: beside the CSV)"
     )
     grade_parser.add_argument(
         "--autograded", type=Path, help="also keep the executed notebooks here (instructors only)"
     )
-    grade_parser.add_argument(
-        "--jobs", type=_positive_int, help="notebooks graded at once (default: one per CPU)"
-    )
-    grade_parser.add_argument(
-        "--notebooks", type=Path, help="source notebooks (default: the course's)"
-    )
+    _add_options(grade_parser, jobs="notebooks graded", notebooks=True)
     grade_parser.set_defaults(run=_grade)
 
     figures_parser = commands.add_parser("figures", help="regenerate every file in figures/")
@@ -106,15 +114,7 @@ def main(argv=None):
         "site", help="run every notebook and write the course as a static website to OUT"
     )
     site_parser.add_argument("out", type=Path, help="folder for the site (index.html ...)")
-    site_parser.add_argument(
-        "--timeout", type=_positive_int, default=120, help="seconds per cell (120)"
-    )
-    site_parser.add_argument(
-        "--jobs", type=_positive_int, help="notebooks run at once (default: one per CPU)"
-    )
-    site_parser.add_argument(
-        "--notebooks", type=Path, help="source notebooks (default: the course's)"
-    )
+    _add_options(site_parser, timeout=120, jobs="notebooks run", notebooks=True)
     site_parser.set_defaults(run=_site)
 
     args = parser.parse_args(argv)

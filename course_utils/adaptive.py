@@ -5,17 +5,22 @@ r"""The step sizes AdaGrad and RMSProp give each weight (lessons 07, 08 and 09).
   $\eta / (\sqrt{G_t} + \varepsilon)$: the η that plain gradient descent would need to take
   the same step;
 - ``lr_axes``, ``pair_of_lines``, ``show_lrs``: a panel that draws them, one solid and one
-  dashed line per optimizer.
+  dashed line per optimizer;
+- ``RunView``: what lessons 07 and 08's demos redraw for a run: its path, its effective
+  learning rates and a title that sets it beside a reference run.
 
 Notation as in the notebooks: g the gradient, G the running sum (AdaGrad) or moving average
 (RMSProp) of g², η the learning rate, α the decay rate, ε the small constant, t the step (1
 first).
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import plotting
 from .validation import as_float_array, in_range, nonnegative
+from .widgets import outcome, set_path, show_status
 
 __all__ = [
     "adagrad_effective_lr",
@@ -23,6 +28,7 @@ __all__ = [
     "lr_axes",
     "pair_of_lines",
     "show_lrs",
+    "RunView",
 ]
 
 
@@ -43,9 +49,11 @@ def adagrad_effective_lr(grads, lr=1e-2, eps=1e-10):
     $\eta / (\sqrt{G_t} + \varepsilon)$ with $G_t = g_1^2 + \dots + g_t^2$, so that step t
     was $w_t = w_{t-1} - (\text{that}) \cdot g_t$. It only ever shrinks.
     """
-    grads = _gradients(grads)
-    lr = nonnegative("lr", lr)
-    eps = nonnegative("eps", eps)
+    return _adagrad_effective_lr(_gradients(grads), nonnegative("lr", lr), nonnegative("eps", eps))
+
+
+def _adagrad_effective_lr(grads, lr, eps):
+    """The formula of ``adagrad_effective_lr``, for arguments already checked (a demo's)."""
     sum_sq = np.cumsum(grads**2, axis=0)
     return lr / (np.sqrt(sum_sq) + eps)
 
@@ -58,9 +66,12 @@ def rmsprop_effective_lr(grads, lr=1e-2, alpha=0.99, eps=1e-8):
     they get small.
     """
     grads = _gradients(grads)
-    lr = nonnegative("lr", lr)
     alpha = in_range("alpha", alpha, 0.0, 1.0)
-    eps = nonnegative("eps", eps)
+    return _rmsprop_effective_lr(grads, nonnegative("lr", lr), alpha, nonnegative("eps", eps))
+
+
+def _rmsprop_effective_lr(grads, lr, alpha, eps=1e-8):
+    """The formula of ``rmsprop_effective_lr``, for arguments already checked (a demo's)."""
     sq_avg = np.zeros_like(grads)
     running = np.zeros_like(grads[0])
     for t, grad in enumerate(grads):
@@ -98,3 +109,34 @@ def show_lrs(lines, effective_lr):
     t = np.arange(1, len(effective_lr) + 1)
     for line, column in zip(lines, np.atleast_2d(effective_lr.T), strict=True):
         line.set_data(t, plotting.nan_for_inf(column))
+
+
+@dataclass
+class RunView:
+    """What lessons 07 and 08's demos redraw for a run of ``steps`` steps on ``landscape``.
+
+    ``path`` is a ``widgets.path_line``, ``lr_lines`` a ``pair_of_lines``, ``title`` the
+    figure's title; the title sets each run beside ``reference``, a run called
+    ``reference_name``.
+    """
+
+    landscape: object
+    steps: int
+    path: tuple
+    lr_lines: tuple
+    title: object
+    reference_name: str
+    reference: object
+
+    def show(self, run, name, effective_lr):
+        """Draw ``run``, called ``name`` in the title (e.g. "RMSProp (α = 0.9, η = 0.01)");
+        ``effective_lr(grads)`` gives its effective learning rates at the gradients it
+        stepped on."""
+        set_path(self.path, run)
+        grads = self.landscape._grad(run.points[:-1])  # finite: a run stops at its first overflow
+        show_lrs(self.lr_lines, effective_lr(grads))
+        text = (
+            f"After {self.steps} steps — {name}: {outcome(run, self.landscape)}; "
+            f"{self.reference_name}: {outcome(self.reference, self.landscape)}"
+        )
+        show_status(self.title, text, run)

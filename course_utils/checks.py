@@ -24,6 +24,8 @@ over three tables:
   default is caught). ``Case(label, args, kwargs)`` writes one directly. Seed the random
   inputs; cover shapes, float32, edge values and hyperparameters that tell the known mistakes
   apart. The expected values are the reference's.
+  A function among the inputs (a gradient to descend) is wrapped in ``Shown(text, fn)`` so
+  that messages show ``text`` instead of a lambda's address.
 - **mutants**: the known mistakes, each a ``Mutant(fn, diagnosis)``. ``fn`` is called with
   every argument by its contract name (defaults filled in); ``diagnosis`` is the sentence
   shown after "Likely cause:" when the learner's results match the mutant's. One mutant per
@@ -104,6 +106,7 @@ __all__ = [
     "CheckFailed",
     "Case",
     "Mutant",
+    "Shown",
     "Run",
     "Arrays",
     "Number",
@@ -149,6 +152,20 @@ class Mutant:
 
     fn: Callable
     diagnosis: str
+
+
+class Shown:
+    """A function passed to the learner's, shown in messages as ``text`` (``grad_rosenbrock``,
+    ``lambda w: w**3``) rather than as a lambda's address."""
+
+    def __init__(self, text, fn):
+        self.text, self.fn = text, fn
+
+    def __call__(self, *args):
+        return self.fn(*args)
+
+    def __repr__(self):
+        return self.text
 
 
 class Run(NamedTuple):

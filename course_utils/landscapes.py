@@ -82,27 +82,24 @@ class Landscape:
 
     def __call__(self, w):
         """The loss f(w); shape () for one point, (...) for a grid of shape (..., 2)."""
-        w = as_points(w)
-        loss = np.asarray(self.f(w[..., 0], w[..., 1]), dtype=w.dtype)
-        return loss[()]  # [()] turns a 0-d array into a NumPy scalar, leaves others alone
+        return self._loss(as_points(w))
 
     def grad(self, w):
         """The gradient ∇f(w) = (∂f/∂x, ∂f/∂y), shape (..., 2)."""
-        w = as_points(w)
-        return _gradient(self.df, w[..., 0], w[..., 1])
+        return self._grad(as_points(w))
 
-    def point_loss(self, w):
-        """f(w) at one point w, a finite float array of shape (2,), as a float, unchecked.
+    def _loss(self, w):
+        """f(w) for weights w that are already checked: the formula, and nothing else.
 
-        For inner loops that check their weights once (``training.descend`` runs a thousand
-        steps per slider move in a demo): the same arithmetic as ``self(w)``, without its
-        checks, which cost five times the loss itself.
+        ``__call__`` checks w, then calls this; so does a loop that checked its starts once
+        (a basin map steps ten thousand runs at a time, and the checks cost five times the
+        loss itself at one point). A loop over one point calls ``f(x, y)`` itself.
         """
-        return float(self.f(w[..., 0], w[..., 1]))
+        loss = np.asarray(self.f(w[..., 0], w[..., 1]), dtype=w.dtype)
+        return loss[()]  # [()] turns a 0-d array into a NumPy scalar, leaves others alone
 
-    def point_grad(self, w):
-        """∇f(w) at one point w, a finite float array of shape (2,), unchecked (see
-        ``point_loss``); the same numbers as ``self.grad(w)``."""
+    def _grad(self, w):
+        """∇f(w) for weights w that are already checked (see ``_loss``)."""
         return _gradient(self.df, w[..., 0], w[..., 1])
 
     def hessian(self, w):

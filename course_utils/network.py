@@ -1,7 +1,8 @@
 """Training a real torch network: the capstone's loop, for any optimizer and schedule.
 
-``fit`` trains a classifier with shuffled mini-batches and evaluates it on a test set after
-every epoch. It takes either kind of optimizer the course has met:
+``fit`` trains a classifier with shuffled mini-batches and evaluates it on the training set and
+a validation set after every epoch; it returns a ``runs.Run``. It takes either kind of
+optimizer the course has met:
 
 - a ``torch.optim`` optimizer, with an optional ``torch.optim.lr_scheduler`` scheduler;
 - a ``course_utils.optim`` optimizer built on ``numpy_parameters(model)``: NumPy arrays that
@@ -14,17 +15,15 @@ inside the functions, so importing this module stays cheap.
 """
 
 import contextlib
-import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import data, optim
-from .training import DivergenceError
+from .runs import ON_DIVERGENCE, Run, raise_or_return, runaway_ending, runaway_limit
 from .validation import choice, nonnegative_int, positive_int
 
-__all__ = ["mlp", "numpy_parameters", "fit", "evaluate", "FitHistory"]
+__all__ = ["mlp", "numpy_parameters", "fit", "fit_mlp", "evaluate"]
 
 
 def mlp(n_inputs=64, hidden=(128,), n_classes=10, seed=0, dtype=None):
@@ -49,38 +48,6 @@ def numpy_parameters(model):
     return [parameter.detach().numpy() for parameter in model.parameters()]
 
 
-@dataclass(repr=False)
-class FitHistory:
-    """Per epoch (index 0 is before training): losses, test accuracy, learning rate, time."""
-
-    train_loss: list = field(default_factory=list)
-    test_loss: list = field(default_factory=list)
-    test_accuracy: list = field(default_factory=list)
-    lr: list = field(default_factory=list)
-    seconds: list = field(default_factory=list)
-
-    @property
-    def epochs(self):
-        return len(self.train_loss) - 1
-
-    @property
-    def best_accuracy(self):
-        return max(self.test_accuracy)
-
-    def seconds_to(self, accuracy):
-        """Training time until the test accuracy first reached ``accuracy`` (None if never)."""
-        for seconds, reached in zip(self.seconds, self.test_accuracy, strict=True):
-            if reached >= accuracy:
-                return seconds
-        return None
-
-    def __repr__(self):
-        return (
-            f"<FitHistory: {self.epochs} epochs, final test accuracy "
-            f"{self.test_accuracy[-1]:.4f}, best {self.best_accuracy:.4f}>"
-        )
-
-
 def evaluate(model, X, y):
     """``(mean cross-entropy, accuracy)`` of ``model`` on tensors X, y, without gradients."""
     import torch
@@ -97,8 +64,8 @@ def fit(
     optimizer,
     X_train,
     y_train,
-    X_test,
-    y_test,
+    X_val,
+    y_val,
     *,
     epochs,
     batch_size=32,
@@ -108,16 +75,24 @@ def fit(
     progress=True,
     label=None,
     threads=1,
+    on_divergence="raise",
 ):
-    """Train ``model`` with mini-batches of ``batch_size``; return its ``FitHistory``.
+    """Train ``model`` with mini-batches of ``batch_size``; return the ``runs.Run``.
 
     ``optimizer`` is a torch.optim optimizer on ``model.parameters()`` or a course_utils.optim
     optimizer on ``numpy_parameters(model)``. ``schedule`` is a torch scheduler on that
     optimizer, or (for either optimizer) an ``lr(t)`` function. Data are NumPy arrays or
-    tensors; examples are shuffled from ``seed`` each epoch. A loss that becomes NaN or inf
-    stops training with a ``DivergenceError`` that names the step. ``threads`` torch threads
-    do the arithmetic: for a network this small, one thread is fastest (more only wait on
-    each other), and a busy machine hurts several threads far more than one.
+    tensors; examples are shuffled from ``seed`` each epoch. ``threads`` torch threads do the
+    arithmetic: for a network this small, one thread is fastest (more only wait on each
+    other), and a busy machine hurts several threads far more than one.
+
+    The run counts epochs: ``losses[e]`` and ``accuracies[e]`` are measured on the training
+    set after e epochs (e = 0: before training), ``val_losses[e]`` and ``val_accuracies[e]`` on
+    the validation set (X_val, y_val), ``seconds[e]`` is the training time until then and
+    ``lrs[e]`` the learning rate at the start of epoch e + 1; ``step_losses`` and ``step_lrs``
+    hold every mini-batch's loss and learning rate. A loss that runs away (inf, nan, or a
+    million times its start) stops training with a ``DivergenceError`` that names the step
+    (``on_divergence="stop"``: the run so far, with status "diverged").
     """
     import torch
     from tqdm.auto import tqdm
@@ -127,47 +102,94 @@ def fit(
     batch_size = positive_int("batch_size", batch_size)
     per = choice("per", per, ("step", "epoch"))
     rng = np.random.default_rng(nonnegative_int("seed", seed))
+    choice("on_divergence", on_divergence, ON_DIVERGENCE)
     dtype = next(model.parameters()).dtype
-    X_train, X_test = (torch.as_tensor(X, dtype=dtype) for X in (X_train, X_test))
-    y_train, y_test = (torch.as_tensor(y, dtype=torch.long) for y in (y_train, y_test))
+    X_train, X_val = (torch.as_tensor(X, dtype=dtype) for X in (X_train, X_val))
+    y_train, y_val = (torch.as_tensor(y, dtype=torch.long) for y in (y_train, y_val))
     parameters = list(model.parameters())
     step_optimizer, get_lr, set_lr = _driver(model, optimizer)
     scheduler_step = _scheduler(schedule, set_lr)
+    records = {name: [] for name in _RECORDS}
+
+    def record(seconds):
+        measured = (*evaluate(model, X_train, y_train), *evaluate(model, X_val, y_val), seconds)
+        for name, value in zip(_RECORDS, measured, strict=True):
+            records[name].append(value)
 
     with _torch_threads(threads):
-        history = FitHistory()
-        scheduler_step(0)  # so the "before training" record shows the first step's lr
-        _record(history, model, X_train, y_train, X_test, y_test, get_lr(), 0.0)
-        started, step = time.perf_counter(), 0
+        record(0.0)
+        limit = runaway_limit(records["losses"][0])
+        lrs, step_losses, step_lrs, ending = [], [], [], None
+        started = time.perf_counter()
         bar = tqdm(range(epochs), desc=label or "training", unit="epoch", disable=not progress)
         for epoch in bar:
             if per == "epoch":
                 scheduler_step(epoch)
-            lr_this_epoch = get_lr() if per == "epoch" else None
+            first_step = len(step_lrs)
             for batch_numpy in data.batch_indices(len(X_train), batch_size, rng):
                 batch = torch.from_numpy(batch_numpy)
                 if per == "step":
-                    scheduler_step(step)
-                    lr_this_epoch = lr_this_epoch if lr_this_epoch is not None else get_lr()
+                    scheduler_step(len(step_losses))
                 loss = torch.nn.functional.cross_entropy(model(X_train[batch]), y_train[batch])
-                if not math.isfinite(loss.item()):
-                    raise DivergenceError(
-                        f"diverged at step {step} (epoch {epoch + 1}): the loss became "
-                        f"{loss.item()} — try a smaller learning rate (lr={get_lr():.3g} now)",
-                        history,
-                    )
+                step_losses.append(loss.item())
+                step_lrs.append(get_lr())
+                ending = runaway_ending(step_losses[-1], limit, get_lr(), len(step_losses) - 1)
+                if ending:
+                    break
                 for parameter in parameters:  # model.zero_grad(), without its module walk
                     parameter.grad = None
                 loss.backward()
                 step_optimizer()
-                step += 1
-            elapsed = time.perf_counter() - started
-            _record(history, model, X_train, y_train, X_test, y_test, lr_this_epoch, elapsed)
+            if ending:
+                break
+            lrs.append(step_lrs[first_step])
+            record(time.perf_counter() - started)
             bar.set_postfix(
-                loss=f"{history.train_loss[-1]:.3f}", acc=f"{history.test_accuracy[-1]:.3f}"
+                loss=f"{records['losses'][-1]:.3f}", acc=f"{records['val_accuracies'][-1]:.3f}"
             )
         bar.close()
-        return history
+    run = Run(
+        unit="epoch",
+        label=label,
+        lrs=np.array(lrs),
+        step_losses=np.array(step_losses),
+        step_lrs=np.array(step_lrs),
+        **{name: np.array(values) for name, values in records.items()},
+        **(ending or {}),
+    )
+    return raise_or_return(run, on_divergence)
+
+
+# What fit measures after each epoch, in the order it measures them.
+_RECORDS = ("losses", "accuracies", "val_losses", "val_accuracies", "seconds")
+
+
+def fit_mlp(digits, make_optimizer, *, hidden=(128,), seed=0, **options):
+    """A fresh ``mlp`` trained on ``digits`` by ``fit``; returns ``(model, run)``.
+
+    ``digits`` is ``(X_train, X_val, y_train, y_val)`` in the order ``data.load_digits``
+    returns it (its held-out part serves as the validation set). The network is
+    ``mlp(n_inputs, hidden, n_classes, seed)``; ``make_optimizer(model)`` returns
+    ``(optimizer, schedule or None)`` for it; ``fit`` shuffles with the same ``seed`` and takes
+    the ``options`` (epochs, batch_size, progress, ...).
+    """
+    if not callable(make_optimizer):
+        raise TypeError(
+            "make_optimizer must be a function model -> (optimizer, schedule or None), "
+            f"got {make_optimizer!r}"
+        )
+    try:
+        X_train, X_val, y_train, y_val = digits
+    except (TypeError, ValueError):
+        raise TypeError(
+            "digits must be (X_train, X_val, y_train, y_val), as data.load_digits returns it"
+        ) from None
+    model = mlp(np.shape(X_train)[1], hidden, int(np.max(y_train)) + 1, seed=seed)
+    optimizer, schedule = make_optimizer(model)
+    run = fit(
+        model, optimizer, X_train, y_train, X_val, y_val, schedule=schedule, seed=seed, **options
+    )
+    return model, run
 
 
 @contextlib.contextmanager
@@ -206,7 +228,8 @@ def _driver(model, optimizer):
             )
 
         def step():
-            optimizer.step([tensor.grad.numpy() for tensor in parameters])
+            # autograd's gradients have their parameters' shapes and dtypes: no checks needed
+            optimizer._step([tensor.grad.numpy() for tensor in parameters])
 
         def set_lr(lr):
             optimizer.lr = lr
@@ -230,13 +253,3 @@ def _scheduler(schedule, set_lr):
     if callable(schedule):
         return lambda count: set_lr(schedule(count))
     raise TypeError(f"schedule must be a torch scheduler or a function lr(t), got {schedule!r}")
-
-
-def _record(history, model, X_train, y_train, X_test, y_test, lr, seconds):
-    train_loss, _ = evaluate(model, X_train, y_train)
-    test_loss, test_accuracy = evaluate(model, X_test, y_test)
-    history.train_loss.append(train_loss)
-    history.test_loss.append(test_loss)
-    history.test_accuracy.append(test_accuracy)
-    history.lr.append(lr)
-    history.seconds.append(seconds)

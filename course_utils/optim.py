@@ -260,7 +260,12 @@ class Optimizer:
 
         Every gradient is checked before any parameter changes, so a bad one changes nothing.
         """
-        grads = self._checked_grads(grads)
+        self._step(self._checked_grads(grads))
+
+    def _step(self, grads):
+        """``step`` for gradients that are already arrays of their parameters' shapes and
+        dtypes, apart from them in memory: the loops of ``course_utils.training`` make theirs
+        so, and skip the checks on every step."""
         for param, grad, state in zip(self.params, grads, self.state, strict=True):
             if grad is not None:
                 self._update(param, grad, state)

@@ -1,11 +1,11 @@
 r"""The course's plots, in one style: colour-blind-safe, readable when projected, always labelled.
 
-- ``contour(landscape, trajectories)``: the loss as contour lines over the two weights, with
-  the minima, the start points and the optimizers' paths;
-- ``surface(landscape, trajectory=...)``: the same loss as a 3-D surface; the path lies in the
+- ``contour(landscape, runs)``: the loss as contour lines over the two weights, with the
+  minima, the start points and the paths of runs (``runs.Run``, from ``training.descend``);
+- ``surface(landscape, run=...)``: the same loss as a 3-D surface; the path lies in the
   weight plane (drawn on the floor) and its loss is lifted onto the surface;
-- ``loss_curves({label: losses})`` and ``schedule_curves({label: lr_fn}, steps)``;
-- ``animate(landscape, trajectories)``: the paths growing step by step, as HTML for a notebook;
+- ``loss_curves({label: losses or run})`` and ``schedule_curves({label: lr_fn}, steps)``;
+- ``animate(landscape, runs)``: the paths growing step by step, as HTML for a notebook;
 - ``save(fig, name)``: a PNG in the repository's figures/ folder, byte-for-byte reproducible.
 
 Each function draws on ``ax`` when given one (so you can combine plots) and returns the axes.
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .training import History, Trajectory, as_landscape
+from .runs import Run
+from .training import as_landscape
 from .validation import positive, positive_int
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "load_matplotlib",
     "new_axes",
     "nan_for_inf",
+    "PATH_STYLE",
+    "start_marker",
     "contour",
     "surface",
     "loss_curves",
@@ -145,32 +148,49 @@ def pyplot_figure(width, height):
     return plt.figure(figsize=(width, height), layout="constrained")
 
 
-def _trajectories(trajectories):
-    """A list of (label, points (n, 2), Trajectory or None) from what the caller passed."""
-    if isinstance(trajectories, Trajectory) or (
-        isinstance(trajectories, np.ndarray) and trajectories.ndim == 2
-    ):
-        trajectories = [trajectories]
+def _paths(runs):
+    """A list of (label, points (n, 2), Run or None) from what the caller passed."""
+    if isinstance(runs, Run) or (isinstance(runs, np.ndarray) and runs.ndim == 2):
+        runs = [runs]
     items = []
-    for index, item in enumerate(trajectories):
-        if isinstance(item, Trajectory):
+    for index, item in enumerate(runs):
+        if isinstance(item, Run) and item.points is not None:
             items.append((item.label or f"path {index + 1}", item.points, item))
             continue
-        points = np.asarray(item, dtype=np.float64)
-        if points.ndim != 2 or points.shape[1] != 2:
+        points = None if isinstance(item, Run) else np.asarray(item, dtype=np.float64)
+        if points is None or points.ndim != 2 or points.shape[1] != 2:
             raise ValueError(
-                f"trajectories[{index}] must be a Trajectory or an array of points of shape "
-                f"(n, 2), got shape {points.shape}"
+                f"runs[{index}] must be a Run with points (from training.descend) or an array "
+                f"of points of shape (n, 2), got {item!r}"
             )
         items.append((f"path {index + 1}", points, None))
     return items
 
 
-def _with_ending(label, trajectory):
+def _with_ending(label, run):
     """The label, plus "(diverged at step N)" when the run diverged."""
-    if trajectory is not None and trajectory.diverged:
-        return f"{label} ({trajectory.diverged.split(':')[0]})"
+    if run is not None and run.status == "diverged":
+        return f"{label} ({run.ending})"
     return label
+
+
+# How a path is drawn on the contours: small dots at each step, joined.
+PATH_STYLE = {"markersize": 3, "linewidth": 2, "zorder": 3}
+
+
+def start_marker(ax, point, color="black", *, size=11, edge_width=2.5, zorder=4, label=None):
+    """The hollow dot where a run starts: white inside, ringed in its run's colour."""
+    (marker,) = ax.plot(
+        *point,
+        "o",
+        markersize=size,
+        markerfacecolor="white",
+        markeredgecolor=color,
+        markeredgewidth=edge_width,
+        zorder=zorder,
+        label=label,
+    )
+    return marker
 
 
 def nan_for_inf(values):
@@ -218,7 +238,7 @@ def _contour_lines(ax, x, y, z, levels, **kwargs):
 
 def contour(
     landscape,
-    trajectories=(),
+    runs=(),
     ax=None,
     levels=30,
     log_levels=True,
@@ -230,8 +250,8 @@ def contour(
 ):
     """Contour lines of the loss over the weights (x, y), with minima, starts and paths.
 
-    ``trajectories`` holds ``Trajectory`` objects (from ``training.descend``) or arrays of
-    points of shape (n, 2). With ``log_levels`` the contour heights are spaced evenly in
+    ``runs`` holds ``Run`` objects (from ``training.descend``) or arrays of points of shape
+    (n, 2). With ``log_levels`` the contour heights are spaced evenly in
     log(f − f_min), so the flat floor of a valley gets as many lines as its steep walls.
     The axes have equal scales, so the gradient meets every contour at a right angle.
     """
@@ -239,35 +259,17 @@ def contour(
     levels = positive_int("levels", levels)
     resolution = positive_int("resolution", resolution)
     window = _window(window, landscape)
-    paths = _trajectories(trajectories)
+    paths = _paths(runs)
     with course_style():
         ax = new_axes(ax)
         x, y, z = _grid(landscape, window, resolution)
         _contour_lines(ax, x, y, z, _levels(z, landscape.min_value, levels, log_levels))
         _mark_minima(ax, landscape)
-        for index, (label, points, trajectory) in enumerate(paths):
+        for index, (label, points, run) in enumerate(paths):
             color = COLORS[index % len(COLORS)]
             points = nan_for_inf(points)
-            ax.plot(
-                points[:, 0],
-                points[:, 1],
-                "-o",
-                color=color,
-                markersize=3,
-                linewidth=2,
-                label=_with_ending(label, trajectory),
-                zorder=3,
-            )
-            ax.plot(
-                *points[0],
-                "o",
-                markersize=11,
-                markerfacecolor="white",
-                markeredgecolor=color,
-                markeredgewidth=2.5,
-                label="start" if index == 0 else None,
-                zorder=4,
-            )
+            ax.plot(*points.T, "-o", color=color, label=_with_ending(label, run), **PATH_STYLE)
+            start_marker(ax, points[0], color, label="start" if index == 0 else None)
         ax.set_xlim(window[0])
         ax.set_ylim(window[1])
         ax.set_aspect("equal", adjustable="box")
@@ -302,20 +304,19 @@ def _mark_minima(ax, landscape):
             )
 
 
-def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, title=None):
+def surface(landscape, ax=None, run=None, *, window=None, resolution=80, title=None):
     """The loss as a 3-D surface over the weight plane, contour lines on the floor.
 
-    The weights live in the plane: a path (``trajectory``, a ``Trajectory``) is drawn there,
-    on the floor, and its loss values are lifted onto the surface above it, each labelled.
+    The weights live in the plane: a path (``run``, a ``Run`` from ``training.descend``) is
+    drawn there, on the floor, and its loss values are lifted onto the surface above it, each
+    labelled.
     Points outside the window are left out, so a diverged run does not wreck the view.
     """
     landscape = as_landscape(landscape)
     resolution = positive_int("resolution", resolution)
     window = _window(window, landscape)
-    if trajectory is not None and not isinstance(trajectory, Trajectory):
-        raise TypeError(
-            f"trajectory must be a Trajectory from training.descend, got {trajectory!r}"
-        )
+    if run is not None and not (isinstance(run, Run) and run.points is not None):
+        raise TypeError(f"run must be a Run with points, from training.descend, got {run!r}")
     if ax is not None and getattr(ax, "name", None) != "3d":
         raise ValueError("ax must be 3-D axes, e.g. fig.add_subplot(projection='3d')")
     from matplotlib.ticker import MaxNLocator
@@ -328,8 +329,8 @@ def surface(landscape, ax=None, trajectory=None, *, window=None, resolution=80, 
         _contour_lines(
             ax, x, y, z, _levels(z, landscape.min_value, 15, True), zdir="z", offset=floor
         )
-        if trajectory is not None:
-            points, losses = nan_for_inf(trajectory.points), nan_for_inf(trajectory.losses)
+        if run is not None:
+            points, losses = nan_for_inf(run.points), nan_for_inf(run.losses)
             (x_min, x_max), (y_min, y_max) = window
             outside = ~(
                 (points[:, 0] >= x_min)
@@ -391,17 +392,17 @@ def _labelled(curves, name, label_of):
 def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
     """One loss curve per entry of ``{label: losses}``, against the step (or epoch).
 
-    A value may be an array, a ``Trajectory`` (its ``losses``) or a ``History`` (its
-    per-epoch ``losses``; pass ``xlabel="epoch"``); a list of Trajectories is labelled by their
-    labels. A diverged run ends in a cross. ``log`` puts the loss on a log axis, where a
+    A value may be an array or a ``Run`` (its ``losses``: per epoch for a run that counts
+    epochs; pass ``xlabel="epoch"``); a list of Runs is labelled by their labels. A diverged
+    run ends in a cross. ``log`` puts the loss on a log axis, where a
     steady linear convergence rate shows as a straight line.
     """
     items = _labelled(curves, "curves", lambda item: getattr(item, "label", ""))
     with course_style():
         ax = new_axes(ax)
         for index, (label, item) in enumerate(items):
-            trajectory = item if isinstance(item, Trajectory) else None
-            values = nan_for_inf(item.losses if isinstance(item, (Trajectory, History)) else item)
+            run = item if isinstance(item, Run) else None
+            values = nan_for_inf(item if run is None else run.losses)
             if values.ndim != 1:
                 raise ValueError(f"the losses of {label!r} must be 1-D, got shape {values.shape}")
             if log and np.any(values[np.isfinite(values)] <= 0):
@@ -411,8 +412,8 @@ def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
                     "log=False"
                 )
             color = COLORS[index % len(COLORS)]
-            ax.plot(values, color=color, label=_with_ending(label, trajectory))
-            if trajectory is not None and trajectory.diverged:
+            ax.plot(values, color=color, label=_with_ending(label, run))
+            if run is not None and run.status == "diverged":
                 last = np.flatnonzero(np.isfinite(values))[-1]
                 ax.plot(last, values[last], "X", color=color, markersize=12)
         if log:
@@ -451,7 +452,7 @@ def schedule_curves(schedules, steps, ax=None, log=False, *, title="Learning-rat
 
 def animate(
     landscape,
-    trajectories,
+    runs,
     frames=40,
     *,
     interval=100,
@@ -460,7 +461,7 @@ def animate(
     dpi=72,
     title=None,
 ):
-    """The paths of ``trajectories`` growing step by step over the contours, as notebook HTML.
+    """The paths of ``runs`` growing step by step over the contours, as notebook HTML.
 
     At most 60 frames: each frame is an image inside the HTML, so more frames only make the
     notebook slow and large. Long runs are sampled evenly, always ending at the last step.
@@ -476,19 +477,19 @@ def animate(
             f"frames must be an integer in [1, 60] (each one is an image), got {frames}"
         )
     interval = positive("interval", interval)
-    paths = _trajectories(trajectories)
+    paths = _paths(runs)
     if not paths:
-        raise ValueError("trajectories is empty: give at least one path to animate")
+        raise ValueError("runs is empty: give at least one path to animate")
     matplotlib = load_matplotlib()
     with course_style():
         still = Figure(figsize=figsize, dpi=dpi)
         ax = still.add_subplot()
         contour(landscape, (), ax=ax, window=window, title=title, legend=False)
         colors = []
-        for index, (label, points, trajectory) in enumerate(paths):
+        for index, (label, points, run) in enumerate(paths):
             color = COLORS[index % len(COLORS)]
-            ax.plot(*points[0], "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
-            ax.plot([], [], "-o", color=color, markersize=3, label=_with_ending(label, trajectory))
+            start_marker(ax, points[0], color, size=10, edge_width=1.0, zorder=2)
+            ax.plot([], [], "-o", color=color, markersize=3, label=_with_ending(label, run))
             colors.append(color)
         ax.legend(loc="upper right")
     fig, lines = _over_still_picture(still, ax, colors, dpi)

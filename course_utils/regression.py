@@ -10,7 +10,7 @@ mean g_B over a mini-batch of B of them) instead of waiting for all n.
 - ``ExampleLandscape``: a two-weight landscape that also holds its examples, so you can take
   the gradient of one example or a batch; ``regression_landscape(x, y)`` (ŷ = w·x + b) makes one
   from ``regression_data``.
-- ``sgd(landscape, ...)``: SGD with mini-batches on such a landscape, a ``Trajectory``.
+- ``sgd(landscape, ...)``: SGD with mini-batches on such a landscape, a ``runs.Run``.
 - ``loss_gap_curves``: how far each run's loss stays above the minimum, step by step.
 """
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import data, landscapes, plotting
-from .training import DivergenceError, Trajectory, divergence_message
-from .validation import as_float_array, nonnegative_int, positive, positive_int, real
+from .runs import ON_DIVERGENCE, runaway_ending, runaway_limit
+from .training import descent_run, start_point
+from .validation import as_float_array, choice, nonnegative_int, positive, positive_int, real
 
 __all__ = [
     "per_example_gradients",
@@ -86,16 +87,16 @@ def sgd_epoch(w, X, y, lr, rng):
     return w
 
 
-def _indices(indices, n):
+def _indices(indices, n, ndim=1):
+    """Row numbers in [0, n): a non-empty integer array with ``ndim`` axes (None: any)."""
     indices = np.asarray(indices)
-    if indices.size == 0:
-        raise ValueError("indices must be a non-empty 1-D array of row numbers, got none")
+    axes = "an" if ndim is None else f"a {ndim}-D"
+    if indices.size == 0 or (ndim is not None and indices.ndim != ndim):
+        raise ValueError(
+            f"indices must be {axes} non-empty array of row numbers, got shape {indices.shape}"
+        )
     if indices.dtype == bool or indices.dtype.kind not in "iu":
         raise TypeError(f"indices must be an array of integer row numbers, got {indices.dtype}")
-    if indices.ndim != 1 or len(indices) == 0:
-        raise ValueError(
-            f"indices must be a non-empty 1-D array of row numbers, got shape {indices.shape}"
-        )
     if indices.min() < 0 or indices.max() >= n:
         raise ValueError(
             f"indices must be row numbers in [0, {n}), got {indices.min()} to {indices.max()}"
@@ -149,15 +150,14 @@ class ExampleLandscape(landscapes.Landscape):
         w = landscapes.as_points(w)
         if w.shape != (2,):
             raise ValueError(f"w must be one point, shape (2,), got shape {w.shape}")
+        if indices is not None:
+            indices = _indices(indices, self.n, ndim=None)
+        return self._example_grads(w, indices)
+
+    def _example_grads(self, w, indices=None):
+        """``example_grads`` for a w and indices already checked: the formula alone."""
         if indices is None:
             return self.example_grad(w, self.X, self.y)
-        indices = np.asarray(indices)
-        if indices.dtype == bool or indices.dtype.kind not in "iu" or indices.size == 0:
-            raise TypeError(f"indices must be a non-empty integer array, got {indices!r}")
-        if indices.min() < 0 or indices.max() >= self.n:
-            raise ValueError(
-                f"indices must be in [0, {self.n}), got {indices.min()} to {indices.max()}"
-            )
         return self.example_grad(w, self.X[indices], self.y[indices])
 
     def batch_grad(self, w, indices):
@@ -250,32 +250,48 @@ def sgd(
     label=None,
     on_divergence="raise",
 ):
-    r"""Mini-batch SGD on an ``ExampleLandscape``; returns a ``training.Trajectory``.
+    r"""Mini-batch SGD on an ``ExampleLandscape``; returns the ``runs.Run``, with its points.
 
     Each epoch visits every example exactly once, in a fresh random order drawn from
     ``seed`` (``shuffle=False``: in the stored order), in batches of ``batch_size`` (the last
     one holds the leftovers); each step is w ← w − η g_B with g_B the batch's mean gradient.
-    ``lr`` is a number η or a schedule η(t) of the step count t = 0, 1, .... The trajectory's
-    ``losses`` are the full loss L(w) after each step, for plotting: SGD itself never needs it.
-    A run whose loss explodes stops as in ``training.descend``.
+    ``lr`` is a number η or a schedule η(t) of the step count t = 0, 1, .... The run counts
+    steps; its ``losses`` are the full loss L(w) after each step, for plotting: SGD itself
+    never needs it. A run whose loss explodes stops as in ``training.descend``.
     """
     if not isinstance(landscape, ExampleLandscape):
         raise TypeError(
             "landscape must be an ExampleLandscape such as regression_landscape(x, y), "
             f"got {landscape!r}"
         )
-    w = landscape.start.copy() if start is None else _pair("start", start)
+    w = start_point(start, landscape)
     schedule = _learning_rate(lr)
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
     rng = np.random.default_rng(nonnegative_int("seed", seed))
-    if on_divergence not in ("raise", "stop"):
-        raise ValueError(f"on_divergence must be 'raise' or 'stop', got {on_divergence!r}")
-    X, y, n = landscape.X, landscape.y, landscape.n
+    choice("on_divergence", on_divergence, ON_DIVERGENCE)
+    if label is None:
+        label = f"SGD, B = {batch_size}" + (f", η = {lr:g}" if not callable(lr) else "")
+    return _sgd(landscape, w, schedule, epochs, rng, batch_size, shuffle, label, on_divergence)
 
+
+def _sgd(
+    landscape,
+    w,
+    schedule,
+    epochs,
+    rng,
+    batch_size=1,
+    shuffle=True,
+    label=None,
+    on_divergence="stop",
+):
+    """The loop of ``sgd``, on arguments already checked (``sgd``'s, or a demo's)."""
+    X, y, n = landscape.X, landscape.y, landscape.n
     initial_loss = float(landscape.f(*w))
+    limit = runaway_limit(initial_loss)
     points, losses, lrs = [w], [initial_loss], []
-    diverged = None
+    ending = None
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(epochs):
             if shuffle:
@@ -286,23 +302,17 @@ def sgd(
                 )
             for X_batch, y_batch in batches:
                 step_lr = schedule(len(lrs))
-                # The loop's hot path: the formula without re-validating w on every step.
                 w = w - step_lr * landscape.example_grad(w, X_batch, y_batch).mean(axis=0)
                 loss = float(landscape.f(*w))  # inf or nan once the weights overflow
                 points.append(w)
                 losses.append(loss)
                 lrs.append(step_lr)
-                diverged = divergence_message(f"step {len(lrs)}", loss, initial_loss, step_lr)
-                if diverged:
+                ending = runaway_ending(loss, limit, step_lr, len(lrs))
+                if ending:
                     break
-            if diverged:
+            if ending:
                 break
-    if label is None:
-        label = f"SGD, B = {batch_size}" + (f", η = {lr:g}" if not callable(lr) else "")
-    trajectory = Trajectory(np.array(points), np.array(losses), np.array(lrs), label, diverged)
-    if diverged and on_divergence == "raise":
-        raise DivergenceError(diverged, trajectory)
-    return trajectory
+    return descent_run(label, points, losses, lrs, ending, on_divergence)
 
 
 def regression_data(n=1000, noise=0.5, seed=0):

@@ -1,44 +1,52 @@
 r"""Training loops: walk a landscape, train a model, find a learning rate.
 
 - ``descend(landscape, start, "adam", steps=100, lr=0.1)`` runs an optimizer from
-  ``course_utils.optim`` over a two-weight landscape and returns the path it took, a
-  ``Trajectory`` to plot.
+  ``course_utils.optim`` over a two-weight landscape; ``descender(...)`` sets that up once for
+  a demo that descends again on every slider move;
 - ``train(model, X, y, opt, epochs=20, batch_size=32)`` trains a model from
-  ``course_utils.models`` with shuffled mini-batches and returns a ``History``.
+  ``course_utils.models`` with shuffled mini-batches;
 - ``lr_range_test(model, X, y, "sgd")`` is Smith's learning-rate range test: the rate grows
   exponentially every step until the loss explodes.
 
-A schedule (``course_utils.schedules``) is a function lr(t) of the step count; the loops set
-``opt.lr = lr(t)`` before each step, which is how torch's schedulers drive an optimizer too.
+Each returns a ``runs.Run``: the losses, learning rates (and for ``descend`` the points) it
+went through, and how it ended. A schedule (``course_utils.schedules``) is a function lr(t) of
+the step count; the loops set ``opt.lr = lr(t)`` before each step, which is how torch's
+schedulers drive an optimizer too.
 
 A run that blows up stops with one line that says where, what and what to try::
 
     diverged at step 12: loss became inf — try a smaller learning rate (lr=0.5 now)
 
 ``on_divergence="raise"`` (the default) raises it as a ``DivergenceError``;
-``on_divergence="stop"`` returns the run up to that point with ``.diverged`` set to the
-message, which is what the interactive demos use.
+``on_divergence="stop"`` returns the run up to that point, with ``status`` "diverged", which
+is what the interactive demos use.
 """
-
-from dataclasses import dataclass
 
 import numpy as np
 
 from . import data, landscapes, optim, schedules
+from .runs import (
+    ON_DIVERGENCE,
+    RUNAWAY_FACTOR,
+    DivergenceError,
+    Run,
+    raise_or_return,
+    runaway_ending,
+    runaway_limit,
+    stopped_ending,
+)
 from .validation import as_float_array, choice, nonnegative, nonnegative_int, positive, positive_int
 
 __all__ = [
     "OPTIMIZERS",
     "RUNAWAY_FACTOR",
     "DivergenceError",
-    "Trajectory",
-    "History",
-    "RangeTest",
+    "Run",
     "as_landscape",
     "optimizer_class",
     "start_point",
-    "divergence_message",
     "descend",
+    "descender",
     "train",
     "lr_range_test",
     "torch_path",
@@ -54,40 +62,6 @@ OPTIMIZERS = {
     "adam": (optim.Adam, {}, "Adam"),
     "adamw": (optim.AdamW, {}, "AdamW"),
 }
-
-# A loss this many times its starting size (or 1, if that is larger) counts as diverged:
-# a working run never climbs that far, and stopping early keeps plots readable.
-RUNAWAY_FACTOR = 1e6
-
-
-class DivergenceError(RuntimeError):
-    """A run diverged. ``str(error)`` says where and what to try; ``error.result`` holds the
-    run up to that point (a ``Trajectory`` or ``History``)."""
-
-    def __init__(self, message, result=None):
-        super().__init__(message)
-        self.result = result
-
-    def _render_traceback_(self):
-        # IPython shows this instead of a traceback: the learner needs the advice, not our stack.
-        return [str(self)]
-
-
-def divergence_message(where, loss, initial_loss, lr):
-    """The one-line message if ``loss`` shows a diverged run, else None.
-
-    ``where`` names the moment, e.g. "step 12" or "step 40 (epoch 3)".
-    """
-    limit = RUNAWAY_FACTOR * max(1.0, abs(initial_loss))
-    if np.isnan(loss):
-        what = "loss became nan"
-    elif np.isinf(loss):
-        what = "loss became inf"
-    elif abs(loss) > limit:
-        what = f"loss blew up to {loss:.3g} (limit {limit:.3g})"
-    else:
-        return None
-    return f"diverged at {where}: {what} — try a smaller learning rate (lr={lr:g} now)"
 
 
 def optimizer_class(optimizer):
@@ -120,10 +94,10 @@ def _patience(patience, min_delta):
     return schedules.EarlyStopping(positive_int("patience", patience), min_delta)
 
 
-def _not_improved(stopper, step, unit):
+def _not_improved(stopper, unit):
+    patience = stopper.patience
     return (
-        f"stopped at {unit} {step}: the loss has not improved for {stopper.patience} "
-        f"{unit}{'' if stopper.patience == 1 else 's'} "
+        f"the loss has not improved for {patience} {unit}{'' if patience == 1 else 's'} "
         f"(best {stopper.best:.4g} at {unit} {stopper.best_step})"
     )
 
@@ -131,32 +105,6 @@ def _not_improved(stopper, step, unit):
 # ---------------------------------------------------------------------------------------------
 # Descending a landscape
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(repr=False)
-class Trajectory:
-    """The path of one optimizer run on a landscape.
-
-    ``points[k]`` are the weights after k steps and ``losses[k]`` the loss there (k = 0 is
-    the start); ``lrs[k]`` is the learning rate of step k + 1. ``diverged`` and ``stopped``
-    are None or the one-line reason the run ended early.
-    """
-
-    points: np.ndarray
-    losses: np.ndarray
-    lrs: np.ndarray
-    label: str = ""
-    diverged: str | None = None
-    stopped: str | None = None
-
-    @property
-    def steps(self):
-        """The number of steps taken."""
-        return len(self.lrs)
-
-    def __repr__(self):
-        ending = self.diverged or self.stopped or f"final loss {self.losses[-1]:.4g}"
-        return f"<Trajectory {self.label!r}: {self.steps} steps, {ending}>"
 
 
 def as_landscape(landscape):
@@ -185,7 +133,7 @@ def _loss_at(landscape, w):
     """The loss at w; inf (or nan) once the weights themselves have overflowed."""
     if not np.all(np.isfinite(w)):
         return np.nan if np.any(np.isnan(w)) else np.inf
-    return landscape.point_loss(w)  # w is a finite pair: checked once, by start_point
+    return float(landscape.f(*w))  # the formula alone: start_point checked the first w
 
 
 def descend(
@@ -202,7 +150,7 @@ def descend(
     label=None,
     **hyperparameters,
 ):
-    r"""Run an optimizer from ``start`` on a landscape; return its ``Trajectory``.
+    r"""Run an optimizer from ``start`` on a landscape; return the ``Run``, with its points.
 
     ``optimizer`` is one of "sgd", "momentum" (SGD with ρ = 0.9), "nesterov", "adagrad",
     "rmsprop", "adam", "adamw", or a class from ``course_utils.optim``; ``hyperparameters``
@@ -211,16 +159,17 @@ def descend(
     Give the learning rate as ``lr`` (default: the optimizer's own) or as a ``schedule``
     lr(t), which sets ``opt.lr`` before step t = 0, 1, ...; a ``schedules.ReduceLROnPlateau``
     is fed the loss after each step instead (it keeps its state: make a fresh one per run).
-    ``start`` defaults to the
-    landscape's ``start``. With ``patience=k`` the run stops once the loss has not improved
-    (by more than ``min_delta``) for k steps in a row. ``label`` names the run in plots.
+    ``start`` defaults to the landscape's ``start``. With ``patience=k`` the run stops once
+    the loss has not improved (by more than ``min_delta``) for k steps in a row. ``label``
+    names the run in plots. The run counts steps: ``points[k]`` and ``losses[k]`` are the
+    weights and the loss after k steps, ``lrs[k]`` the learning rate of step k + 1.
     """
     landscape = as_landscape(landscape)
     w = start_point(start, landscape)
     cls, preset, name = optimizer_class(optimizer)
     steps = positive_int("steps", steps)
     schedule, plateau = _schedule(schedule)
-    choice("on_divergence", on_divergence, ("raise", "stop"))
+    choice("on_divergence", on_divergence, ON_DIVERGENCE)
     stopper = _patience(patience, min_delta)
     if schedule is not None and lr is not None:
         raise ValueError("give the learning rate as lr or as a schedule, not both")
@@ -229,12 +178,50 @@ def descend(
     settings = {**preset, **hyperparameters} | ({} if lr is None else {"lr": lr})
     opt = cls([w], **settings)
     if label is None:
-        schedule_name = getattr(schedule, "__name__", type(schedule).__name__)
-        label = f"{name}, lr={opt.lr:g}" if schedule is None else f"{name}, {schedule_name}"
+        label = _label(name, opt, schedule)
+    return _descend(landscape, opt, steps, label, schedule, plateau, stopper, on_divergence)
 
+
+def descender(landscape, start=None, optimizer="sgd", steps=100, **hyperparameters):
+    """``descend``, set up once for a demo that descends again on every slider move.
+
+    Checks its arguments as ``descend`` does, once, and returns ``run(start=None, **changes)``:
+    ``descend(landscape, start, optimizer, steps, on_divergence="stop", **hyperparameters)``
+    with ``changes`` to the hyperparameters (e.g. ``lr=0.1``) and another start if one is
+    given. ``run`` checks nothing itself: its values come from the demo's own sliders (the
+    optimizer checks its hyperparameters when it is built, as torch's do).
+    """
+    landscape = as_landscape(landscape)
+    first = start_point(start, landscape)
+    cls, preset, name = optimizer_class(optimizer)
+    steps = positive_int("steps", steps)
+    settings = {**preset, **hyperparameters}
+    cls([first.copy()], **settings)  # the hyperparameters, checked once
+
+    def run(start=None, **changes):
+        w = first.copy() if start is None else np.array(start, dtype=np.float64)
+        opt = cls([w], **{**settings, **changes})
+        return _descend(landscape, opt, steps, _label(name, opt, None))
+
+    return run
+
+
+def _label(name, opt, schedule):
+    """A run's name in plots: the optimizer and its learning rate or schedule."""
+    if schedule is None:
+        return f"{name}, lr={opt.lr:g}"
+    return f"{name}, {getattr(schedule, '__name__', type(schedule).__name__)}"
+
+
+def _descend(
+    landscape, opt, steps, label, schedule=None, plateau=False, stopper=None, on_divergence="stop"
+):
+    """The loop of ``descend``, on arguments it has checked; ``opt`` updates the weights."""
+    (w,) = opt.params
     initial_loss = _loss_at(landscape, w)
+    limit = runaway_limit(initial_loss)
     points, losses, lrs = [w.copy()], [initial_loss], []
-    diverged = stopped = None
+    ending = None
     if stopper is not None:
         stopper.step(initial_loss)
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is reported as divergence
@@ -242,62 +229,39 @@ def descend(
             if schedule is not None and not plateau:
                 opt.lr = schedule(t)
             lrs.append(opt.lr)
-            opt.step([landscape.point_grad(w)])  # w is finite: the loss was, a step ago
+            # the formula's own gradient: finite (the loss was, a step ago), w's shape and dtype
+            opt._step([landscape._grad(w)])
             loss = _loss_at(landscape, w)
             points.append(w.copy())
             losses.append(loss)
-            diverged = divergence_message(f"step {t + 1}", loss, initial_loss, opt.lr)
-            if diverged:
+            ending = runaway_ending(loss, limit, opt.lr, t + 1)
+            if ending:
                 break
             if plateau:
                 opt.lr = schedule.step(loss)
             if stopper is not None and stopper.step(loss):
-                stopped = _not_improved(stopper, t + 1, "step")
+                ending = stopped_ending(t + 1, _not_improved(stopper, "step"))
                 break
+    return descent_run(label, points, losses, lrs, ending, on_divergence)
 
-    trajectory = Trajectory(
-        np.array(points), np.array(losses), np.array(lrs), label, diverged, stopped
+
+def descent_run(label, points, losses, lrs, ending, on_divergence):
+    """The ``Run`` of a descent on a landscape, from the lists it recorded and how it ended
+    (``ending``: None, or what ``runs.runaway_ending`` or ``runs.stopped_ending`` gave);
+    raised in a ``DivergenceError`` if it diverged and ``on_divergence`` is "raise"."""
+    run = Run(
+        losses=np.array(losses),
+        lrs=np.array(lrs),
+        points=np.array(points),
+        label=label,
+        **(ending or {}),
     )
-    if diverged and on_divergence == "raise":
-        raise DivergenceError(diverged, trajectory)
-    return trajectory
+    return raise_or_return(run, on_divergence)
 
 
 # ---------------------------------------------------------------------------------------------
 # Training a model with mini-batches
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(repr=False)
-class History:
-    """What happened while training, per epoch and per step.
-
-    ``losses[e]`` is the loss on the whole training set after e epochs (e = 0: before
-    training), ``val_losses[e]`` the same on the validation set (None without one), and
-    ``lrs[e]`` the learning rate at the start of epoch e + 1. ``step_losses[s]`` is the loss of
-    the mini-batch of step s + 1, measured before that step's update, with learning rate
-    ``step_lrs[s]``. ``diverged`` and ``stopped`` are None or why training ended early.
-    """
-
-    losses: np.ndarray
-    val_losses: np.ndarray | None
-    lrs: np.ndarray
-    step_losses: np.ndarray
-    step_lrs: np.ndarray
-    diverged: str | None = None
-    stopped: str | None = None
-
-    @property
-    def epochs(self):
-        """The number of epochs completed."""
-        return len(self.losses) - 1
-
-    def __repr__(self):
-        summary = f"loss {self.losses[0]:.4g} → {self.losses[-1]:.4g}"
-        if self.val_losses is not None:
-            summary += f", validation loss {self.val_losses[-1]:.4g}"
-        ending = "".join(f"; {why}" for why in (self.diverged, self.stopped) if why)
-        return f"<History: {self.epochs} epochs, {summary}{ending}>"
 
 
 def _check_model(model):
@@ -344,12 +308,12 @@ def train(
     patience=None,
     min_delta=0.0,
 ):
-    r"""Train ``model`` on (X, y) with shuffled mini-batches; return its ``History``.
+    r"""Train ``model`` on (X, y) with shuffled mini-batches; return the ``Run``.
 
     ``optimizer`` is built on the model's parameters, as in torch::
 
         model = models.SoftmaxRegression(64, 10)
-        history = train(model, X, y, optim.Adam(model.params, lr=1e-2), epochs=20, batch_size=32)
+        run = train(model, X, y, optim.Adam(model.params, lr=1e-2), epochs=20, batch_size=32)
 
     Each epoch visits every example once, in a fresh order drawn from ``seed``; each step
     computes the mini-batch loss and gradients and calls ``optimizer.step``. A ``schedule``
@@ -359,6 +323,11 @@ def train(
     the validation loss when (X_val, y_val) are given, else the training loss; with
     ``patience=k`` training stops once it has not improved (by more than ``min_delta``) for k
     epochs in a row.
+
+    The run counts epochs: ``losses[e]`` is the loss on the whole training set after e epochs
+    (e = 0: before training), ``val_losses[e]`` the same on the validation set, ``lrs[e]`` the
+    learning rate at the start of epoch e + 1; ``step_losses`` and ``step_lrs`` hold every
+    step's mini-batch loss (measured before its update) and learning rate.
     """
     model = _check_model(model)
     optimizer = _check_optimizer(optimizer, model)
@@ -367,7 +336,7 @@ def train(
     schedule, plateau = _schedule(schedule)
     per = choice("per", per, ("step", "epoch"))
     rng = np.random.default_rng(nonnegative_int("seed", seed))
-    choice("on_divergence", on_divergence, ("raise", "stop"))
+    choice("on_divergence", on_divergence, ON_DIVERGENCE)
     stopper = _patience(patience, min_delta)
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val for a validation set, or neither")
@@ -377,18 +346,41 @@ def train(
         )
     if plateau:
         optimizer.lr = schedule.lr
+    return _train(
+        model, X, y, optimizer, epochs, batch_size, rng, schedule, plateau, per, on_divergence,
+        X_val, y_val, stopper,
+    )  # fmt: skip
+
+
+def _train(
+    model,
+    X,
+    y,
+    optimizer,
+    epochs,
+    batch_size,
+    rng,
+    schedule=None,
+    plateau=False,
+    per="step",
+    on_divergence="stop",
+    X_val=None,
+    y_val=None,
+    stopper=None,
+):
+    """The loop of ``train``, on arguments already checked (``train``'s, or a demo's)."""
 
     def epoch_losses():
         val_loss = None if X_val is None else model.loss(X_val, y_val)
         return model.loss(X, y), val_loss
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        loss, val_loss = epoch_losses()  # also checks X, y and the validation set up front
-        initial_loss = loss
+        loss, val_loss = epoch_losses()
+        limit = runaway_limit(loss)
         losses, val_losses, lrs, step_losses, step_lrs = [loss], [val_loss], [], [], []
-        diverged = stopped = None
+        ending = None
         if stopper is not None:
-            stopper.step(initial_loss if val_loss is None else val_loss)
+            stopper.step(loss if val_loss is None else val_loss)
         for epoch in range(epochs):
             if per == "epoch" and schedule is not None and not plateau:
                 optimizer.lr = schedule(epoch)
@@ -396,20 +388,18 @@ def train(
             for X_batch, y_batch in data.minibatches(X, y, batch_size, rng):
                 if per == "step" and schedule is not None:
                     optimizer.lr = schedule(len(step_losses))
-                where = f"step {len(step_losses)} (epoch {epoch + 1})"
                 batch_loss, grads = model.loss_and_grads(X_batch, y_batch)
                 step_losses.append(batch_loss)
                 step_lrs.append(optimizer.lr)
-                diverged = divergence_message(where, batch_loss, initial_loss, optimizer.lr)
-                if diverged:
+                ending = runaway_ending(batch_loss, limit, optimizer.lr, len(step_losses) - 1)
+                if ending:
                     break
                 optimizer.step(grads)
-            if diverged:
+            if ending:
                 break
             loss, val_loss = epoch_losses()
-            where = f"step {len(step_losses)} (end of epoch {epoch + 1})"
-            diverged = divergence_message(where, loss, initial_loss, optimizer.lr)
-            if diverged:
+            ending = runaway_ending(loss, limit, optimizer.lr, len(step_losses))
+            if ending:
                 break
             lrs.append(step_lrs[first_step])
             losses.append(loss)
@@ -418,21 +408,19 @@ def train(
             if plateau:
                 optimizer.lr = schedule.step(monitored)
             if stopper is not None and stopper.step(monitored):
-                stopped = _not_improved(stopper, epoch + 1, "epoch")
+                ending = stopped_ending(epoch + 1, _not_improved(stopper, "epoch"))
                 break
 
-    history = History(
-        np.array(losses),
-        None if X_val is None else np.array(val_losses),
-        np.array(lrs),
-        np.array(step_losses),
-        np.array(step_lrs),
-        diverged,
-        stopped,
+    run = Run(
+        unit="epoch",
+        losses=np.array(losses),
+        val_losses=None if X_val is None else np.array(val_losses),
+        lrs=np.array(lrs),
+        step_losses=np.array(step_losses),
+        step_lrs=np.array(step_lrs),
+        **(ending or {}),
     )
-    if diverged and on_divergence == "raise":
-        raise DivergenceError(diverged, history)
-    return history
+    return raise_or_return(run, on_divergence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,27 +432,6 @@ def _endless_minibatches(X, y, batch_size, rng):
     """Mini-batches epoch after epoch, each epoch in a fresh order."""
     while True:
         yield from data.minibatches(X, y, batch_size, rng)
-
-
-@dataclass(repr=False)
-class RangeTest:
-    """The result of ``lr_range_test``: the loss at each learning rate tried.
-
-    ``losses[s]`` is the mini-batch loss measured at step s, just before the update with
-    learning rate ``lrs[s]``; ``smoothed_losses`` is their bias-corrected moving average.
-    ``suggested_lr`` is a tenth of the rate where the smoothed loss was lowest: a safe start.
-    """
-
-    lrs: np.ndarray
-    losses: np.ndarray
-    smoothed_losses: np.ndarray
-    suggested_lr: float
-
-    def __repr__(self):
-        return (
-            f"<RangeTest: {len(self.lrs)} rates from {self.lrs[0]:.3g} to {self.lrs[-1]:.3g}, "
-            f"suggested lr {self.suggested_lr:.3g}>"
-        )
 
 
 def lr_range_test(
@@ -486,9 +453,13 @@ def lr_range_test(
 
     Step s = 0, 1, ..., steps − 1 uses ηₛ = η_min · (η_max/η_min)^{s/(steps−1)}. The loss
     falls while η is useful and explodes once η is too large; the test stops when the
-    smoothed loss passes ``stop_factor`` times its best (or becomes inf/nan). The smoothed
-    loss is the moving average a ← βa + (1 − β)L with β = ``smoothing``, divided by 1 − β^{s+1}.
+    smoothed loss passes ``stop_factor`` times its best (status "stopped"), or the loss itself
+    runs away (status "diverged"). The smoothed loss is the moving average
+    a ← βa + (1 − β)L with β = ``smoothing``, divided by 1 − β^{s+1}.
 
+    Returns a ``Run`` that counts steps: ``losses[s]`` is the mini-batch loss measured just
+    before the update with learning rate ``lrs[s]``, ``smoothed_losses[s]`` its moving
+    average; ``suggested_lr`` is a tenth of the rate where the smoothed loss was lowest.
     ``optimizer`` is a name or class as in ``descend``, built fresh on ``model.params`` with
     ``hyperparameters``. The model's weights are restored afterwards, so you can train it from
     where it started.
@@ -513,29 +484,40 @@ def lr_range_test(
     saved = [param.copy() for param in model.params]
     opt = cls(model.params, **{**preset, **hyperparameters, "lr": min_lr})
     lrs, losses, smoothed = [], [], []
-    average = 0.0
+    average, ending = 0.0, None
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             batches = _endless_minibatches(X, y, batch_size, rng)
             for s, (lr, (X_batch, y_batch)) in enumerate(zip(schedule, batches, strict=False)):
                 opt.lr = lr
                 loss, grads = model.loss_and_grads(X_batch, y_batch)
-                if not np.isfinite(loss):
+                if s == 0:
+                    if not np.isfinite(loss):
+                        raise ValueError(
+                            "the loss was not finite even at min_lr; check the model and the data"
+                        )
+                    limit = runaway_limit(loss)
+                ending = runaway_ending(loss, limit, opt.lr, s)
+                if ending:
                     break
                 average = smoothing * average + (1 - smoothing) * loss
                 lrs.append(opt.lr)
                 losses.append(loss)
                 smoothed.append(average / (1 - smoothing ** (s + 1)))
                 if smoothed[-1] > stop_factor * min(smoothed):
+                    reason = f"the smoothed loss passed {stop_factor:g} × its lowest"
+                    ending = stopped_ending(s, f"{reason}, {min(smoothed):.4g}")
                     break
                 opt.step(grads)
     finally:
         for param, original in zip(model.params, saved, strict=True):
             param[...] = original
-    if not lrs:
-        raise ValueError("the loss was not finite even at min_lr; check the model and the data")
-    best = int(np.argmin(smoothed))
-    return RangeTest(np.array(lrs), np.array(losses), np.array(smoothed), lrs[best] / 10)
+    return Run(
+        losses=np.array(losses),
+        lrs=np.array(lrs),
+        smoothed_losses=np.array(smoothed),
+        **(ending or {}),
+    )
 
 
 def torch_path(landscape, make_optimizer, steps, start=None):

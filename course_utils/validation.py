@@ -36,18 +36,12 @@ def real(name, value):
 
 def nonnegative(name, value):
     """A finite real number ≥ 0."""
-    value = real(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be ≥ 0, got {value}")
-    return value
+    return _at_least(name, real(name, value), 0)
 
 
 def positive(name, value):
     """A finite real number > 0."""
-    value = real(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
+    return _at_least(name, real(name, value), 0, strict=True)
 
 
 def in_range(name, value, low, high, *, low_closed=True, high_closed=False):
@@ -71,17 +65,18 @@ def _integer(name, value):
 
 def positive_int(name, value):
     """An integer ≥ 1."""
-    value = _integer(name, value)
-    if value < 1:
-        raise ValueError(f"{name} must be an integer ≥ 1, got {value}")
-    return value
+    return _at_least(name, _integer(name, value), 1, what="an integer ")
 
 
 def nonnegative_int(name, value):
     """An integer ≥ 0."""
-    value = _integer(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be an integer ≥ 0, got {value}")
+    return _at_least(name, _integer(name, value), 0, what="an integer ")
+
+
+def _at_least(name, value, low, *, strict=False, what=""):
+    """``value`` if it is ≥ ``low`` (> with ``strict``), else a ValueError that says so."""
+    if value < low or (strict and value == low):
+        raise ValueError(f"{name} must be {what}{'>' if strict else '≥'} {low}, got {value}")
     return value
 
 

@@ -10,17 +10,18 @@ can read it::
     (line,) = ax.plot([], [])
 
     def update(lr):
-        trajectory = descend(landscape, lr=lr, on_divergence="stop")
-        line.set_data(trajectory.points.T)
-        return trajectory
+        run = descend(landscape, lr=lr, on_divergence="stop")
+        line.set_data(run.points.T)
+        return run
 
     demo = Demo(fig, update, {"lr": ipywidgets.FloatLogSlider(value=0.1, min=-3, max=0)})
     demo            # the last line of a cell shows it
 
 ``Demo`` draws once as soon as it is made, with the controls' starting values, so a notebook
-run headless (nbval) exercises the update too. ``path_line``, ``set_path`` and ``outcome`` are
-the pieces of a path panel that every lesson's demo shares. ipywidgets and matplotlib are
-imported inside the functions.
+run headless (nbval) exercises the update too. The pieces every lesson's demo shares: a path
+panel (``start_marker``, ``path_line`` and ``set_path``), a loss panel (``loss_panel`` and
+``set_loss``), and a title that reports the run (``outcome``, ``show_status``). ipywidgets and
+matplotlib are imported inside the functions.
 """
 
 import html
@@ -30,9 +31,23 @@ import time
 import numpy as np
 
 from . import plotting
+from .plotting import start_marker
 from .validation import positive, positive_int
 
-__all__ = ["DEMO_DPI", "demo_figure", "log_slider", "Demo", "path_line", "set_path", "outcome"]
+__all__ = [
+    "DEMO_DPI",
+    "demo_figure",
+    "log_slider",
+    "selection_slider",
+    "Demo",
+    "start_marker",
+    "path_line",
+    "set_path",
+    "loss_panel",
+    "set_loss",
+    "outcome",
+    "show_status",
+]
 
 # Small and coarse on purpose: a redraw must stay well under 100 ms on a laptop, and PNG
 # encoding grows with the pixel count. The image is shown at its natural size.
@@ -81,6 +96,19 @@ def log_slider(description, value, low, high, width="400px"):
     )
 
 
+def selection_slider(description, options, value, width="300px"):
+    """A slider that steps through ``options`` (a few chosen values, such as β = 0.9, 0.99)."""
+    import ipywidgets
+
+    return ipywidgets.SelectionSlider(
+        options=options,
+        value=value,
+        description=description,
+        style={"description_width": "initial"},
+        layout=ipywidgets.Layout(width=width),
+    )
+
+
 def _freeze_layout(figure):
     """Keep the layout of the last draw: re-solving it would cost half of every redraw."""
     import matplotlib
@@ -103,7 +131,7 @@ class Demo:
     contour plots fast. Without it the whole figure is drawn every time. Either way the
     layout is computed once, at the first draw.
 
-    ``result`` is what ``update`` last returned (e.g. the trajectory it drew);
+    ``result`` is what ``update`` last returned (e.g. the run it drew);
     ``last_redraw_ms`` and ``redraw_ms`` time each update plus render. An error raised by
     ``update`` while someone drags a slider is shown in red below the picture (and kept in
     ``error``) instead of vanishing into the browser console; the first draw, when the demo
@@ -238,29 +266,72 @@ class Demo:
 
 
 # ---------------------------------------------------------------------------------------------
-# Pieces of a demo's path panel
+# Pieces of a demo's panels: the path, the loss, the title
 # ---------------------------------------------------------------------------------------------
 
 
-def path_line(ax, color, label, style="-o", zorder=3):
-    """A path and a large dot where it ends (its head)."""
-    (line,) = ax.plot(
-        [], [], style, color=color, markersize=3, linewidth=2, label=label, zorder=zorder
-    )
-    (head,) = ax.plot([], [], "o", color=color, markersize=9, zorder=zorder + 1)
-    return line, head
+def path_line(ax, color, label=None, style="-o", zorder=3, *, markersize=3, linewidth=2, head=9):
+    """An empty path for ``set_path``: a line, and a large dot of size ``head`` where it ends
+    (None: no dot). Returns the artists, to animate."""
+    line_style = {"markersize": markersize, "linewidth": linewidth, "zorder": zorder}
+    (line,) = ax.plot([], [], style, color=color, label=label, **line_style)
+    if head is None:
+        return (line,)
+    (dot,) = ax.plot([], [], "o", color=color, markersize=head, zorder=zorder + 1)
+    return line, dot
 
 
-def set_path(path, trajectory):
-    """Show ``trajectory`` on a ``path_line``: the whole path, and the head at its last point."""
-    line, head = path
-    points = plotting.nan_for_inf(trajectory.points)
+def set_path(path, run):
+    """Show a run's points on a ``path_line``: the whole path, and its head at the last one."""
+    line, *head = path
+    points = plotting.nan_for_inf(run.points)
     line.set_data(points[:, 0], points[:, 1])
-    head.set_data(points[-1:, 0], points[-1:, 1])
+    for dot in head:
+        dot.set_data(points[-1:, 0], points[-1:, 1])
 
 
-def outcome(trajectory, landscape):
+def loss_panel(ax, steps, *, ylabel="loss − minimum (log)", xlabel="step", decades=5, minor=False):
+    """Axes for a loss curve over ``steps`` steps, on a log scale.
+
+    At most ``decades`` labelled decades, and minor ticks unlabelled (``minor=True``) or left
+    out: tick text is most of a redraw's cost when the axis moves. ``decades=None`` leaves the
+    ticks to matplotlib.
+    """
+    from matplotlib.ticker import LogLocator, NullFormatter, NullLocator
+
+    ax.set_yscale("log")
+    if decades is not None:
+        ax.yaxis.set_major_locator(LogLocator(numticks=decades))
+        if minor:
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        else:
+            ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(0, steps)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def set_loss(curve, run, minimum=0.0, *, floor=1e-16, spacing=1):
+    """Show a run's loss above ``minimum`` on a ``loss_panel``'s curve; return those gaps.
+
+    Gaps at or below ``floor`` are drawn at the floor (a log axis cannot show 0); a loss that
+    overflowed is left out. Point k is drawn at x = k · ``spacing``.
+    """
+    gap = np.maximum(plotting.nan_for_inf(run.losses) - minimum, floor)
+    curve.set_data(np.arange(len(gap)) * spacing, gap)
+    return gap
+
+
+def outcome(run, landscape):
     """A run's ending in a few words: where it diverged, or how far above the minimum it is."""
-    if trajectory.diverged:
-        return trajectory.diverged.split(":")[0]
-    return f"loss {trajectory.losses[-1] - landscape.min_value:.2g}"
+    if run.status == "diverged":
+        return run.ending
+    return f"loss {run.losses[-1] - landscape.min_value:.2g}"
+
+
+def show_status(title, text, run, *, alarm=None):
+    """Set a demo's title to ``text``: vermillion when ``run`` diverged (or when ``alarm``,
+    if given, is true), black otherwise."""
+    alarm = run.status == "diverged" if alarm is None else alarm
+    title.set_text(text)
+    title.set_color(plotting.OKABE_ITO["vermillion" if alarm else "black"])

@@ -9,7 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_utils.checks import CheckFailed, Mutant, Number, check_function, make_case
+from course_utils.checks import (
+    Case,
+    CheckFailed,
+    Mutant,
+    Number,
+    Shown,
+    check_function,
+    make_case,
+)
 
 
 def shrink(w, grad, lr=0.5):
@@ -84,6 +92,20 @@ def test_an_ignored_argument_is_diagnosed_without_a_mutant_for_it():
 def test_no_likely_cause_when_no_mutant_matches():
     message = _failure(lambda w, grad, lr=0.5: (w - lr * grad, 2 * grad))
     assert "wrong `grad`" in message and "Likely cause" not in message
+
+
+def test_a_function_argument_is_shown_by_its_text():
+    square = Shown("lambda w: w**2", lambda w: w**2)
+    assert square(3.0) == 9.0 and repr(square) == "lambda w: w**2"
+    case = Case("a function argument", (square, 2.0))
+    with pytest.raises(CheckFailed, match=r"apply\(lambda w: w\*\*2, 2\.0\)"):
+        check_function(
+            lambda f, x: f(x) + 1,
+            "apply",
+            reference=lambda f, x: f(x),
+            cases=[case],
+            answer=Number("f(x)"),
+        )
 
 
 def test_a_wrong_default_is_read_off_the_signature():

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from course_utils import landscapes, plotting, schedules
-from course_utils.training import History, descend
+from course_utils.runs import Run
+from course_utils.training import descend
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -95,7 +96,7 @@ def test_contour_draws_on_given_axes():
 
 
 def test_surface_draws_the_path_in_the_plane_and_its_loss_on_the_surface(runs):
-    ax = plotting.surface(ROSENBROCK, trajectory=runs[0])
+    ax = plotting.surface(ROSENBROCK, run=runs[0])
     assert ax.name == "3d" and _is_titled_and_labelled(ax) and ax.get_zlabel() == "loss"
     plane, lifted = (
         next(line for line in ax.lines if line.get_label() == label)
@@ -108,25 +109,27 @@ def test_surface_draws_the_path_in_the_plane_and_its_loss_on_the_surface(runs):
 
 
 def test_surface_leaves_out_points_outside_the_window(runs):
-    ax = plotting.surface(ROSENBROCK, trajectory=runs[1])
+    ax = plotting.surface(ROSENBROCK, run=runs[1])
     lifted = next(line for line in ax.lines if line.get_label() == "its loss, on the surface")
     z = np.asarray(lifted.get_data_3d()[2], dtype=float)
     assert np.isnan(z[-1]) and np.isfinite(z[0])
 
 
-def test_surface_refuses_flat_axes():
+def test_surface_refuses_flat_axes_and_runs_without_points():
     fig, ax = plt.subplots()
     with pytest.raises(ValueError, match="3-D axes"):
         plotting.surface(ROSENBROCK, ax=ax)
+    with pytest.raises(TypeError, match="run must be a Run with points"):
+        plotting.surface(ROSENBROCK, run=Run(losses=np.ones(3)))
 
 
-def test_loss_curves_accept_arrays_trajectories_and_histories(runs):
-    history = History(np.array([2.0, 1.0, 0.5]), None, np.ones(2), np.ones(4), np.ones(4))
-    ax = plotting.loss_curves({"array": [3.0, 2.0, 1.0], "run": runs[0], "history": history})
+def test_loss_curves_accept_arrays_and_runs(runs):
+    per_epoch = Run(unit="epoch", losses=np.array([2.0, 1.0, 0.5]))
+    ax = plotting.loss_curves({"array": [3.0, 2.0, 1.0], "run": runs[0], "epochs": per_epoch})
     assert _is_titled_and_labelled(ax) and ax.get_yscale() == "log"
-    assert _legend_labels(ax) == ["array", "run", "history"]
+    assert _legend_labels(ax) == ["array", "run", "epochs"]
     np.testing.assert_array_equal(ax.lines[1].get_ydata(), runs[0].losses)
-    # a list of trajectories is labelled by their labels; a diverged run says so
+    # a list of runs is labelled by their labels; a diverged run says so
     ax = plotting.loss_curves(runs, log=True)
     assert _legend_labels(ax)[1].startswith("SGD, lr=0.01 (diverged at step")
 
@@ -209,9 +212,11 @@ def test_save_refuses_bad_names(tmp_path, fig, name, error):
         plotting.save(fig, name, folder=tmp_path)
 
 
-def test_bad_trajectories_and_windows_are_refused():
-    with pytest.raises(ValueError, match=r"trajectories\[0\] must be a Trajectory"):
+def test_bad_runs_and_windows_are_refused():
+    with pytest.raises(ValueError, match=r"runs\[0\] must be a Run with points"):
         plotting.contour(ROSENBROCK, [np.zeros((3, 3))])
+    with pytest.raises(ValueError, match=r"runs\[1\] must be a Run with points"):
+        plotting.contour(ROSENBROCK, [np.zeros((3, 2)), Run(losses=np.ones(3))])
     with pytest.raises(ValueError, match="x_min < x_max"):
         plotting.contour(ROSENBROCK, window=((1, -1), (0, 1)))
     with pytest.raises(TypeError, match="window"):

@@ -31,9 +31,16 @@ CHECKS = {
     optim.rmsprop_update: check_rmsprop_update,
     optim.adam_update: check_adam_update,
 }
-LESSON_TESTS = (gradient_descent_tests, momentum_tests, adagrad_tests, rmsprop_tests, adam_tests)
-WRONG = [entry for tests in LESSON_TESTS for entry in tests.WRONG]
-MORE_WRONG = [entry for tests in LESSON_TESTS for entry in tests.MORE_WRONG]
+# each lesson's learner-style rules, in tables of (fn, diagnosis) for the lesson's check
+LESSON_TESTS = {
+    check_sgd_update: gradient_descent_tests,
+    check_momentum_update: momentum_tests,
+    check_adagrad_update: adagrad_tests,
+    check_rmsprop_update: rmsprop_tests,
+    check_adam_update: adam_tests,
+}
+WRONG = [(check, *row) for check, tests in LESSON_TESTS.items() for row in tests.WRONG]
+MORE_WRONG = [(check, *row) for check, tests in LESSON_TESTS.items() for row in tests.MORE_WRONG]
 
 
 def _recorded(monkeypatch, check):

@@ -1,5 +1,5 @@
-"""descend, train and lr_range_test: the loops equal hand-written ones, and runs that blow up
-stop with a useful message."""
+"""descend, train and lr_range_test: the loops equal hand-written ones, each returns a Run, and
+runs that blow up stop with a structured status and a useful message."""
 
 import re
 
@@ -10,14 +10,8 @@ import torch
 from course_utils import data, landscapes, optim, schedules
 from course_utils.landscapes import Landscape
 from course_utils.models import LinearRegression, SoftmaxRegression
-from course_utils.training import (
-    DivergenceError,
-    History,
-    Trajectory,
-    descend,
-    lr_range_test,
-    train,
-)
+from course_utils.runs import RUNAWAY_FACTOR, Run
+from course_utils.training import DivergenceError, descend, descender, lr_range_test, train
 
 BOWL = landscapes.quadratic_bowl(condition_number=10.0, angle=0.4)
 ROSENBROCK = landscapes.rosenbrock()
@@ -78,22 +72,26 @@ MANUAL_RULES = {
 @pytest.mark.parametrize("name", list(MANUAL_RULES))
 def test_descend_equals_a_manual_loop_with_the_pure_update_rule(name):
     lr, rule = MANUAL_RULES[name]
-    trajectory = descend(ROSENBROCK, optimizer=name, steps=60, lr=lr)
+    run = descend(ROSENBROCK, optimizer=name, steps=60, lr=lr)
     expected = _manual_path(ROSENBROCK, ROSENBROCK.start, 60, rule)
-    np.testing.assert_allclose(trajectory.points, expected, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(trajectory.losses, ROSENBROCK(expected), rtol=1e-12)
-    np.testing.assert_array_equal(trajectory.lrs, np.full(60, lr))
-    assert trajectory.diverged is None and trajectory.stopped is None
+    np.testing.assert_allclose(run.points, expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(run.losses, ROSENBROCK(expected), rtol=1e-12)
+    np.testing.assert_array_equal(run.lrs, np.full(60, lr))
+    assert run.status == "finished" and run.reason is None
+    assert run.diverged_at is None and run.stopped_at is None
 
 
-def test_a_trajectory_has_one_more_point_than_steps_and_a_label():
-    trajectory = descend(BOWL, [1.0, -0.5], "momentum", steps=25, lr=0.02)
-    assert isinstance(trajectory, Trajectory)
-    assert trajectory.points.shape == (26, 2) and trajectory.losses.shape == (26,)
-    assert trajectory.lrs.shape == (25,) and trajectory.steps == 25
-    np.testing.assert_array_equal(trajectory.points[0], [1.0, -0.5])
-    assert trajectory.label == "Momentum, lr=0.02"
-    assert "25 steps" in repr(trajectory)
+def test_a_descent_is_a_run_with_one_more_point_than_steps_and_a_label():
+    run = descend(BOWL, [1.0, -0.5], "momentum", steps=25, lr=0.02)
+    assert isinstance(run, Run) and run.unit == "step" and run.epochs is None
+    assert run.points.shape == (26, 2) and run.losses.shape == (26,)
+    assert run.lrs.shape == (25,) and run.steps == 25 and run.final_loss == run.losses[-1]
+    np.testing.assert_array_equal(run.points[0], [1.0, -0.5])
+    assert run.label == "Momentum, lr=0.02" and run.ending == "ran all 25 steps"
+    assert "ran all 25 steps" in repr(run)
+    for field in ("val_losses", "step_losses", "accuracies", "seconds", "smoothed_losses"):
+        assert getattr(run, field) is None  # what a descent does not record
+    assert run.suggested_lr is None and run.best_accuracy is None
     assert descend(BOWL, steps=3, lr=0.1, label="mine").label == "mine"
 
 
@@ -120,13 +118,13 @@ def test_an_optimizer_class_and_hyperparameters_are_accepted():
 
 def test_a_schedule_sets_the_learning_rate_before_each_step():
     schedule = schedules.cosine(0.1, T_max=40)
-    trajectory = descend(BOWL, optimizer="sgd", steps=40, schedule=schedule)
-    np.testing.assert_array_equal(trajectory.lrs, [schedule(t) for t in range(40)])
+    run = descend(BOWL, optimizer="sgd", steps=40, schedule=schedule)
+    np.testing.assert_array_equal(run.lrs, [schedule(t) for t in range(40)])
     expected = _manual_path(
         BOWL, BOWL.start, 40, lambda w, g, t: optim.sgd_update(w, g, lr=schedule(t - 1))
     )
-    np.testing.assert_allclose(trajectory.points, expected, rtol=1e-13, atol=1e-15)
-    assert "cosine" in trajectory.label
+    np.testing.assert_allclose(run.points, expected, rtol=1e-13, atol=1e-15)
+    assert "cosine" in run.label
 
 
 def test_descend_matches_torch_sgd_with_a_step_scheduler():
@@ -148,27 +146,26 @@ def test_descend_matches_torch_sgd_with_a_step_scheduler():
 
 # --- divergence -------------------------------------------------------------------------------
 
-MESSAGE = re.compile(
-    r"^diverged at step (\d+): (loss became inf|loss became nan|loss blew up to \S+ \(limit \S+\))"
+REASON = re.compile(
+    r"^(loss became inf|loss became nan|loss blew up to \S+ \(limit \S+\))"
     r" — try a smaller learning rate \(lr=\S+ now\)$"
 )
 
 
-def test_a_diverging_run_raises_one_clear_line():
+def test_a_diverging_run_raises_one_clear_line_that_carries_the_run():
     # λmax = 10, so any lr > 2/λmax = 0.2 diverges; at 0.5 the error grows 4× per step.
     with pytest.raises(DivergenceError) as caught:
         descend(BOWL, optimizer="sgd", steps=100, lr=0.5)
+    run = caught.value.run
+    assert run.status == "diverged" and 0 < run.diverged_at == run.steps < 100
+    assert run.stopped_at is None and REASON.match(run.reason)
+    assert "loss blew up" in run.reason and "(lr=0.5 now)" in run.reason
     message = str(caught.value)
-    match = MESSAGE.match(message)
-    assert match, message
-    assert "loss blew up" in message and "(lr=0.5 now)" in message
+    assert message == f"diverged at step {run.diverged_at}: {run.reason}"
     assert isinstance(caught.value, RuntimeError)
     assert caught.value._render_traceback_() == [message]
-    partial = caught.value.result
-    assert partial.diverged == message
-    assert partial.steps == int(match.group(1)) < 100
-    assert partial.losses[-1] > 1e6 * partial.losses[0]
-    assert np.all(partial.losses[:-1] <= 1e6 * max(1.0, partial.losses[0]))
+    assert run.losses[-1] > RUNAWAY_FACTOR * run.losses[0]
+    assert np.all(run.losses[:-1] <= RUNAWAY_FACTOR * max(1.0, run.losses[0]))
 
 
 def test_overflow_is_reported_as_inf():
@@ -188,22 +185,22 @@ def test_a_nan_loss_is_reported_as_nan():
         window=((0.1, 4.0), (-2.0, 2.0)),
         start=[3.0, 1.0],
     )
-    trajectory = descend(log_barrier, steps=10, lr=10.0, on_divergence="stop")
-    assert MESSAGE.match(trajectory.diverged)
-    assert "loss became nan" in trajectory.diverged and np.isnan(trajectory.losses[-1])
+    run = descend(log_barrier, steps=10, lr=10.0, on_divergence="stop")
+    assert run.status == "diverged" and REASON.match(run.reason)
+    assert run.reason.startswith("loss became nan") and np.isnan(run.losses[-1])
 
 
 def test_on_divergence_stop_returns_the_truncated_run():
-    trajectory = descend(BOWL, steps=100, lr=0.5, on_divergence="stop")
-    assert MESSAGE.match(trajectory.diverged)
-    assert len(trajectory.points) == len(trajectory.losses) == trajectory.steps + 1
-    assert trajectory.diverged.split(":")[0] in repr(trajectory)
+    run = descend(BOWL, steps=100, lr=0.5, on_divergence="stop")
+    assert run.status == "diverged" and run.ending == f"diverged at step {run.diverged_at}"
+    assert len(run.points) == len(run.losses) == run.steps + 1 == run.diverged_at + 1
+    assert run.ending in repr(run)
 
 
 def test_a_converging_run_is_not_flagged():
-    trajectory = descend(BOWL, steps=200, lr=0.19)  # just inside 2/λmax = 0.2
-    assert trajectory.diverged is None
-    assert trajectory.losses[-1] < 1e-6
+    run = descend(BOWL, steps=200, lr=0.19)  # just inside 2/λmax = 0.2
+    assert run.status == "finished" and run.diverged_at is None
+    assert run.losses[-1] < 1e-6
 
 
 # --- patience ---------------------------------------------------------------------------------
@@ -211,13 +208,13 @@ def test_a_converging_run_is_not_flagged():
 
 def test_patience_stops_when_the_loss_has_not_improved_for_k_steps():
     # Momentum overshoots: the loss goes up and down, so "not improved" happens early on.
-    trajectory = descend(BOWL, optimizer="momentum", steps=2000, lr=0.1, patience=4)
-    assert trajectory.stopped is not None and trajectory.steps < 2000
-    best = int(np.argmin(trajectory.losses))
-    assert trajectory.steps == best + 4
-    assert np.all(trajectory.losses[best + 1 :] >= trajectory.losses[best])
-    assert f"has not improved for 4 steps (best {trajectory.losses[best]:.4g} at step {best})" in (
-        trajectory.stopped
+    run = descend(BOWL, optimizer="momentum", steps=2000, lr=0.1, patience=4)
+    assert run.status == "stopped" and run.stopped_at == run.steps < 2000
+    best = int(np.argmin(run.losses))
+    assert run.steps == best + 4 and run.ending == f"stopped at step {best + 4}"
+    assert np.all(run.losses[best + 1 :] >= run.losses[best])
+    assert run.reason == (
+        f"the loss has not improved for 4 steps (best {run.losses[best]:.4g} at step {best})"
     )
 
 
@@ -231,6 +228,35 @@ def test_min_delta_stops_once_progress_is_too_small():
 
 def test_no_patience_runs_every_step():
     assert descend(BOWL, steps=50, lr=0.05).steps == 50
+
+
+# --- descender: descend, checked once, for a demo ------------------------------------------------
+
+
+def test_descender_runs_what_descend_runs_with_the_changes_asked_for():
+    settings = {"betas": (0.8, 0.99)}
+    descend_at = descender(ROSENBROCK, None, "adam", 40, **settings)
+    for start, lr in ((None, 0.01), (None, 0.3), ([0.5, 0.5], 0.01)):
+        ours = descend_at(start, lr=lr)
+        theirs = descend(ROSENBROCK, start, "adam", 40, lr=lr, **settings)
+        np.testing.assert_array_equal(ours.points, theirs.points)
+        assert ours.label == theirs.label == f"Adam, lr={lr:g}"
+    diverged = descender(BOWL, steps=100)(lr=0.5)
+    assert diverged.status == "diverged"  # returned, not raised: a demo shows it
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"optimizer": "adamm"}, ValueError, "optimizer must be one of"),
+        ({"steps": 0}, ValueError, "steps"),
+        ({"start": [np.nan, 0.0]}, ValueError, "start contains NaN"),
+        ({"betas": (0.9, 1.5)}, ValueError, "betas[1]"),
+    ],
+)
+def test_descender_checks_its_arguments_once_up_front(kwargs, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        descender(ROSENBROCK, **{"optimizer": "adam", **kwargs})
 
 
 # --- bad input --------------------------------------------------------------------------------
@@ -285,7 +311,7 @@ def digits_like():
 def test_train_equals_a_manual_minibatch_loop(regression_data):
     X, y = regression_data
     model = LinearRegression(3)
-    history = train(model, X, y, optim.SGD(model.params, lr=0.05), epochs=4, batch_size=16, seed=3)
+    run = train(model, X, y, optim.SGD(model.params, lr=0.05), epochs=4, batch_size=16, seed=3)
 
     w, b = np.zeros(3), np.zeros(1)
     rng = np.random.default_rng(3)
@@ -299,8 +325,8 @@ def test_train_equals_a_manual_minibatch_loop(regression_data):
             w, b = optim.sgd_update(w, grad_w, 0.05), optim.sgd_update(b, grad_b, 0.05)
     np.testing.assert_allclose(model.params[0], w, rtol=1e-12)
     np.testing.assert_allclose(model.params[1], b, rtol=1e-12)
-    np.testing.assert_allclose(history.step_losses, batch_losses, rtol=1e-12)
-    assert len(history.step_losses) == 4 * 7  # ceil(103 / 16) = 7 batches per epoch
+    np.testing.assert_allclose(run.step_losses, batch_losses, rtol=1e-12)
+    assert len(run.step_losses) == run.steps == 4 * 7  # ceil(103 / 16) = 7 batches per epoch
 
 
 def test_train_matches_torch_adam_on_softmax_regression(digits_like):
@@ -325,34 +351,32 @@ def test_train_matches_torch_adam_on_softmax_regression(digits_like):
 def test_full_batch_training_reaches_least_squares(regression_data):
     X, y = regression_data
     model = LinearRegression(3)
-    history = train(model, X, y, optim.SGD(model.params, lr=0.3), epochs=300, batch_size=len(X))
+    run = train(model, X, y, optim.SGD(model.params, lr=0.3), epochs=300, batch_size=len(X))
     design = np.column_stack([X, np.ones(len(X))])
     solution = np.linalg.lstsq(design, y, rcond=None)[0]
     np.testing.assert_allclose(np.concatenate(model.params), solution, rtol=1e-9)
-    assert np.all(np.diff(history.losses) <= 1e-15)  # full-batch GD on a convex bowl: monotone
+    assert np.all(np.diff(run.losses) <= 1e-15)  # full-batch GD on a convex bowl: monotone
 
 
-def test_history_records_per_epoch_and_per_step(digits_like):
+def test_a_training_run_records_per_epoch_and_per_step(digits_like):
     X, y = digits_like
     model = SoftmaxRegression(4, 3)
     X_val, y_val = X[:30], y[:30]
-    history = train(model, X, y, optim.SGD(model.params, lr=0.5), 5, 40, X_val=X_val, y_val=y_val)
-    assert isinstance(history, History) and history.epochs == 5
-    assert history.losses.shape == history.val_losses.shape == (6,)
-    assert history.lrs.shape == (5,) and history.step_lrs.shape == history.step_losses.shape == (
-        20,
-    )
-    assert history.losses[0] == pytest.approx(np.log(3))  # zero weights: uniform guesses
-    assert history.losses[-1] == pytest.approx(model.loss(X, y))
-    assert history.val_losses[-1] == pytest.approx(model.loss(X_val, y_val))
-    assert history.diverged is None and history.stopped is None
-    assert "5 epochs" in repr(history)
+    run = train(model, X, y, optim.SGD(model.params, lr=0.5), 5, 40, X_val=X_val, y_val=y_val)
+    assert isinstance(run, Run) and run.unit == "epoch" and run.epochs == 5
+    assert run.losses.shape == run.val_losses.shape == (6,)
+    assert run.lrs.shape == (5,) and run.step_lrs.shape == run.step_losses.shape == (20,)
+    assert run.losses[0] == pytest.approx(np.log(3))  # zero weights: uniform guesses
+    assert run.losses[-1] == pytest.approx(model.loss(X, y))
+    assert run.val_losses[-1] == pytest.approx(model.loss(X_val, y_val))
+    assert run.status == "finished" and run.points is None
+    assert "ran all 5 epochs" in repr(run) and "validation loss" in repr(run)
 
 
 def test_no_validation_set_means_no_validation_losses(regression_data):
     model = LinearRegression(3)
-    history = train(model, *regression_data, optim.SGD(model.params, lr=0.1), 2, 50)
-    assert history.val_losses is None
+    run = train(model, *regression_data, optim.SGD(model.params, lr=0.1), 2, 50)
+    assert run.val_losses is None
 
 
 def test_a_schedule_runs_per_step_or_per_epoch(regression_data):
@@ -372,13 +396,13 @@ def test_reduce_on_plateau_is_fed_the_monitored_loss_each_epoch(digits_like):
     X, y = digits_like
     model = SoftmaxRegression(4, 3)
     plateau = schedules.ReduceLROnPlateau(2.0, factor=0.5, patience=0, threshold=0.05)
-    history = train(
+    run = train(
         model, X, y, optim.SGD(model.params, lr=123.0), 8, 50, schedule=plateau, per="epoch"
     )
     replay = schedules.ReduceLROnPlateau(2.0, factor=0.5, patience=0, threshold=0.05)
-    expected = [2.0] + [replay.step(loss) for loss in history.losses[1:-1]]
-    np.testing.assert_allclose(history.lrs, expected)
-    assert history.lrs[-1] < 2.0  # it did cut the rate
+    expected = [2.0] + [replay.step(loss) for loss in run.losses[1:-1]]
+    np.testing.assert_allclose(run.lrs, expected)
+    assert run.lrs[-1] < 2.0  # it did cut the rate
     with pytest.raises(ValueError, match="per='epoch'"):
         train(model, X, y, optim.SGD(model.params), 1, 50, schedule=plateau)
 
@@ -386,14 +410,14 @@ def test_reduce_on_plateau_is_fed_the_monitored_loss_each_epoch(digits_like):
 def test_patience_stops_training_on_the_validation_loss(digits_like):
     X, y = digits_like
     model = SoftmaxRegression(4, 3)
-    history = train(
+    run = train(
         model, X[30:], y[30:], optim.Adam(model.params, lr=0.3), 200, 16,
         X_val=X[:30], y_val=y[:30], patience=3,
     )  # fmt: skip
-    assert history.stopped and history.epochs < 200
-    best = int(np.argmin(history.val_losses))
-    assert history.epochs == best + 3
-    assert "has not improved for 3 epochs" in history.stopped
+    assert run.status == "stopped" and run.stopped_at == run.epochs < 200
+    best = int(np.argmin(run.val_losses))
+    assert run.epochs == best + 3 and run.ending == f"stopped at epoch {best + 3}"
+    assert run.reason.startswith("the loss has not improved for 3 epochs")
 
 
 def test_a_diverging_training_run_stops_with_the_step_and_epoch(regression_data):
@@ -405,10 +429,11 @@ def test_a_diverging_training_run_stops_with_the_step_and_epoch(regression_data)
     assert re.match(r"^diverged at step \d+ \(epoch 1\): loss (blew up|became inf)", message)
     assert message.endswith("try a smaller learning rate (lr=3 now)")
     model = LinearRegression(3)
-    history = train(model, X, y, optim.SGD(model.params, lr=3.0), 10, 16, on_divergence="stop")
-    assert history.diverged == message and history.epochs == 0
-    assert len(history.lrs) == history.epochs  # the unfinished epoch is not counted
-    assert history.step_losses[-1] > 1e6 * history.losses[0]
+    run = train(model, X, y, optim.SGD(model.params, lr=3.0), 10, 16, on_divergence="stop")
+    assert str(DivergenceError(run)) == message and run.status == "diverged"
+    assert run.epochs == 0 and len(run.lrs) == run.epochs  # the unfinished epoch is not counted
+    assert run.diverged_at == run.steps - 1  # the updates made before the loss ran away
+    assert run.step_losses[-1] > RUNAWAY_FACTOR * run.losses[0]
 
 
 @pytest.mark.parametrize(
@@ -454,6 +479,8 @@ def test_lr_range_test_grows_the_rate_exponentially_and_stops_at_the_explosion(r
     np.testing.assert_allclose(result.lrs, 1e-5 * ratio ** np.arange(len(result.lrs)))
     assert len(result.lrs) < 80  # SGD on this problem diverges well before lr = 100
     assert result.smoothed_losses[-1] > 4 * result.smoothed_losses.min()
+    assert result.status == "stopped" and result.stopped_at == len(result.lrs) - 1
+    assert result.reason.startswith("the smoothed loss passed 4 × its lowest")
     # the smoothed loss is the bias-corrected moving average of the recorded losses
     average, smoothed = 0.0, []
     for s, loss in enumerate(result.losses):
@@ -477,9 +504,9 @@ def test_lr_range_test_refuses_bad_ranges(regression_data):
 
 def test_descend_feeds_reduce_on_plateau_the_loss_after_each_step():
     plateau = schedules.ReduceLROnPlateau(0.1, factor=0.5, patience=2)
-    trajectory = descend(BOWL, optimizer="momentum", steps=80, schedule=plateau)
+    run = descend(BOWL, optimizer="momentum", steps=80, schedule=plateau)
     replay = schedules.ReduceLROnPlateau(0.1, factor=0.5, patience=2)
-    expected = [0.1] + [replay.step(loss) for loss in trajectory.losses[1:-1]]
-    np.testing.assert_allclose(trajectory.lrs, expected)
-    assert trajectory.lrs[-1] < 0.1
-    assert trajectory.label == "Momentum, ReduceLROnPlateau"
+    expected = [0.1] + [replay.step(loss) for loss in run.losses[1:-1]]
+    np.testing.assert_allclose(run.lrs, expected)
+    assert run.lrs[-1] < 0.1
+    assert run.label == "Momentum, ReduceLROnPlateau"

@@ -5,8 +5,9 @@ import io
 import numpy as np
 import pytest
 
-from course_utils import landscapes, widgets
-from course_utils.training import Trajectory, descend
+from course_utils import landscapes, plotting, widgets
+from course_utils.runs import Run
+from course_utils.training import descend
 
 ipywidgets = pytest.importorskip("ipywidgets")
 Image = pytest.importorskip("PIL.Image")
@@ -150,9 +151,43 @@ def test_set_path_leaves_out_points_that_ran_off_to_infinity():
     _, ax = widgets.demo_figure()
     line, head = path = widgets.path_line(ax, "black", "GD")
     points = np.array([[1.0, 1.0], [2.0, -np.inf]])
-    widgets.set_path(path, Trajectory(points, np.array([1.0, np.inf]), np.array([0.1])))
+    widgets.set_path(path, Run(points=points, losses=np.array([1.0, np.inf])))
     np.testing.assert_array_equal(line.get_data()[1], [1.0, np.nan])
     assert np.isnan(head.get_data()[1][0])
+
+
+def test_a_path_without_a_head_and_a_start_marker():
+    _, ax = widgets.demo_figure()
+    (line,) = path = widgets.path_line(ax, "black", head=None)
+    widgets.set_path(path, descend(BOWL, [1.0, 1.0], "sgd", 3, lr=0.05))
+    assert len(line.get_xdata()) == 4
+    marker = widgets.start_marker(ax, (1.0, 1.0), plotting.COLORS[0])
+    assert marker.get_markerfacecolor() == "white" and marker.get_markersize() == 11
+    assert marker.get_markeredgecolor() == plotting.COLORS[0]
+
+
+def test_set_loss_draws_the_gap_above_the_minimum_on_a_log_loss_panel():
+    _, ax = widgets.demo_figure()
+    widgets.loss_panel(ax, 10)
+    assert ax.get_yscale() == "log" and ax.get_xlim() == (0, 10) and ax.get_xlabel() == "step"
+    (curve,) = ax.plot([], [])
+    run = Run(losses=np.array([3.0, 1.0, 1.0 - 1e-20, np.inf]))
+    gap = widgets.set_loss(curve, run, minimum=1.0, spacing=5)
+    np.testing.assert_array_equal(gap, [2.0, 1e-16, 1e-16, np.nan])
+    np.testing.assert_array_equal(curve.get_xdata(), [0, 5, 10, 15])
+
+
+def test_show_status_turns_the_title_vermillion_when_the_run_diverged():
+    fig, _ = widgets.demo_figure()
+    title = fig.suptitle("")
+    calm = descend(BOWL, [1.0, 1.0], "sgd", 5, lr=0.05)
+    widgets.show_status(title, "calm", calm)
+    assert title.get_text() == "calm" and title.get_color() == plotting.OKABE_ITO["black"]
+    widgets.show_status(title, "alarm", calm, alarm=True)
+    assert title.get_color() == plotting.OKABE_ITO["vermillion"]
+    diverged = descend(BOWL, [1.0, 1.0], "sgd", 100, lr=0.5, on_divergence="stop")
+    widgets.show_status(title, "diverged", diverged)
+    assert title.get_color() == plotting.OKABE_ITO["vermillion"]
 
 
 def test_outcome_says_where_a_run_diverged_or_how_far_above_the_minimum_it_ended():

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..validation import positive_int
@@ -30,6 +30,8 @@ _EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception): .*)$", r
 
 @dataclass(frozen=True)
 class Grade:
+    """One student's notebook: its score out of ``max_score``, and what went wrong, if anything."""
+
     student: str
     notebook: str
     score: float
@@ -37,13 +39,8 @@ class Grade:
     error: str = ""
 
     def row(self):
-        return {
-            "student": self.student,
-            "notebook": self.notebook,
-            "score": f"{self.score:g}",
-            "max_score": f"{self.max_score:g}",
-            "error": self.error,
-        }
+        """The CSV row: every field (``CSV_COLUMNS``), the scores as short numbers."""
+        return asdict(self) | {"score": f"{self.score:g}", "max_score": f"{self.max_score:g}"}
 
 
 def find_submissions(folder, notebooks):

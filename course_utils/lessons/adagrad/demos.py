@@ -4,11 +4,13 @@ r"""Lesson 07's demo: AdaGrad's per-weight steps on a badly scaled bowl, beside 
 η = 1/λmax, and both weights' effective learning rates.
 """
 
+from functools import partial
+
 from ... import landscapes, plotting, widgets
-from ...adaptive import adagrad_effective_lr, lr_axes, pair_of_lines, show_lrs
-from ...training import descend
-from ...validation import as_float_array, in_range, positive_int
-from ...widgets import outcome, path_line, set_path
+from ...adaptive import RunView, _adagrad_effective_lr, lr_axes, pair_of_lines
+from ...training import descend, descender
+from ...validation import in_range, positive_int
+from ...widgets import path_line, set_path, start_marker
 
 __all__ = ["adagrad_explorer"]
 
@@ -28,16 +30,16 @@ def adagrad_explorer(condition_number=100.0, lr=0.5, eps=1e-10, steps=60, start=
     lr = in_range("lr", lr, 1e-3, 3.0, high_closed=True)
     eps = in_range("eps", eps, 1e-10, 10.0, high_closed=True)
     steps = positive_int("steps", steps)
-    start = as_float_array("start", start)
     gd_lr = 1 / bowl.eigenvalues[1]  # settles y in one step; above 2/λmax, y diverges
     gd = descend(bowl, start, "sgd", steps, lr=gd_lr, on_divergence="stop")
+    adagrad_at = descender(bowl, gd.points[0], "adagrad", steps)
 
     fig, (ax_path, ax_lr) = widgets.demo_figure(1, 2, figsize=(10.5, 4.4))
     plotting.contour(bowl, ax=ax_path, levels=20, resolution=120, title="", legend=False)
     gd_color, ada_color = plotting.COLORS[3], plotting.COLORS[0]
     set_path(path_line(ax_path, gd_color, f"GD, η = 1/λmax = {gd_lr:.3g}", "-o"), gd)
     path = path_line(ax_path, ada_color, "AdaGrad", zorder=5)
-    ax_path.plot(*start, "o", markersize=11, markerfacecolor="white", markeredgecolor="black")
+    start_marker(ax_path, gd.points[0], edge_width=1.0, zorder=2)
     ax_path.legend(loc="lower right", fontsize=10)
     ax_path.set_title(f"{bowl.name}", fontsize=13)
     ax_lr.axhline(gd_lr, color=gd_color, linewidth=2, label="GD: the same η for both")
@@ -45,19 +47,13 @@ def adagrad_explorer(condition_number=100.0, lr=0.5, eps=1e-10, steps=60, start=
     lr_axes(ax_lr, steps, "Each weight's effective learning rate")
     ax_lr.legend(loc="upper right", fontsize=9)
     title = fig.suptitle("", fontsize=14)
+    view = RunView(bowl, steps, path, lr_lines, title, "GD", gd)
 
     def update(lr, eps):
-        trajectory = descend(
-            bowl, start, "adagrad", steps, lr=lr, eps=eps, on_divergence="stop", label="AdaGrad"
-        )
-        set_path(path, trajectory)
-        grads = bowl.grad(trajectory.points[:-1])
-        show_lrs(lr_lines, adagrad_effective_lr(grads, lr, eps))
-        title.set_text(
-            f"After {steps} steps — AdaGrad (η = {lr:.3g}, ε = {eps:.2g}): "
-            f"{outcome(trajectory, bowl)}; GD: {outcome(gd, bowl)}"
-        )
-        return trajectory
+        run = adagrad_at(lr=lr, eps=eps)
+        effective_lr = partial(_adagrad_effective_lr, lr=lr, eps=eps)
+        view.show(run, f"AdaGrad (η = {lr:.3g}, ε = {eps:.2g})", effective_lr)
+        return run
 
     controls = {
         "lr": widgets.log_slider("learning rate η", lr, 1e-3, 3.0, width="360px"),

@@ -18,12 +18,11 @@ constant, t the step (1 on the first). matplotlib and ipywidgets are imported in
 import numpy as np
 
 from ... import landscapes, optim, plotting, widgets
-from ...training import as_landscape, descend, optimizer_class
+from ...training import as_landscape, descend, descender, optimizer_class
 from ...validation import (
     as_float_array,
     choice,
     in_range,
-    nonnegative,
     positive,
     positive_int,
     real,
@@ -31,6 +30,8 @@ from ...validation import (
 
 __all__ = [
     "EPS_FORMS",
+    "SWITCHES",
+    "BIAS_CORRECTIONS",
     "COPIED",
     "AdamVariant",
     "step_sizes",
@@ -53,21 +54,29 @@ __all__ = [
 # the "weight", as in the widely copied formula.
 EPS_FORMS = ("outside", "inside", "hat", "weight")
 
-# The widely copied w − η·m / v + ε: v averages g (not g²), no root, no bias correction, and ε
-# added to the weight.
-COPIED = {
-    "square": False,
-    "root": False,
-    "correct_m": False,
-    "correct_v": False,
-    "eps_form": "weight",
+# AdamVariant's pieces that a switch can take out: each is True in Adam.
+_PIECES = ("square", "root", "correct_m", "correct_v")
+
+# AdamVariant's switches, each at the value that makes it Adam.
+SWITCHES = {**dict.fromkeys(_PIECES, True), "eps_form": "outside"}
+
+# Adam's bias correction, whole, left out, or halved: the switches of each, by name.
+BIAS_CORRECTIONS = {
+    "Adam: m̂ and v̂": {},
+    "no correction": {"correct_m": False, "correct_v": False},
+    "only v̂ corrected": {"correct_m": False},
+    "only m̂ corrected": {"correct_v": False},
 }
 
+# The widely copied w − η·m / v + ε: v averages g (not g²), no root, no bias correction, and ε
+# added to the weight.
+COPIED = {**dict.fromkeys(_PIECES, False), "eps_form": "weight"}
 
-class AdamVariant(optim.Optimizer):
+
+class AdamVariant(optim.Adam):
     r"""Adam, with switches that break or move its pieces one at a time.
 
-    With the defaults this is Adam (it equals ``optim.Adam``):
+    With the switches at their ``SWITCHES`` values this is Adam (it equals ``optim.Adam``):
 
     $m \leftarrow \beta_1 m + (1 - \beta_1) g$, $v \leftarrow \beta_2 v + (1 - \beta_2) g^2$,
     $\hat m = m / (1 - \beta_1^t)$, $\hat v = v / (1 - \beta_2^t)$,
@@ -85,33 +94,21 @@ class AdamVariant(optim.Optimizer):
     may divide by zero; the run then reports itself diverged (see ``training.descend``).
     """
 
-    def __init__(
-        self,
-        params,
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        *,
-        square=True,
-        root=True,
-        correct_m=True,
-        correct_v=True,
-        eps_form="outside",
-    ):
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        switches = {"square": square, "root": root, "correct_m": correct_m, "correct_v": correct_v}
-        for name, value in switches.items():
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False, got {value!r}")
-        super().__init__(
-            params,
-            lr,
-            betas=tuple(in_range(f"betas[{i}]", beta, 0.0, 1.0) for i, beta in enumerate(betas)),
-            eps=nonnegative("eps", eps),
-            eps_form=choice("eps_form", eps_form, EPS_FORMS),
-            **{name: bool(value) for name, value in switches.items()},
-        )
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, **switches):
+        unknown = set(switches) - set(SWITCHES)
+        if unknown:
+            raise TypeError(
+                f"AdamVariant has no switch {', '.join(sorted(unknown))}; "
+                f"its switches are {', '.join(SWITCHES)}"
+            )
+        switches = {**SWITCHES, **switches}
+        for name in _PIECES:
+            if not isinstance(switches[name], (bool, np.bool_)):
+                raise TypeError(f"{name} must be True or False, got {switches[name]!r}")
+            switches[name] = bool(switches[name])
+        choice("eps_form", switches["eps_form"], EPS_FORMS)
+        super().__init__(params, lr, betas, eps)  # Adam's own checks of lr, betas and eps
+        self.defaults.update(switches)
 
     def _init_state(self, param):
         return {"step": 0, "m": np.zeros_like(param), "v": np.zeros_like(param)}
@@ -212,9 +209,9 @@ TUNED_LRS = {
 }
 
 
-def _score(trajectory, landscape):
+def _score(run, landscape):
     """How well a run did: (loss above the minimum, floored at FLOOR; step it got there)."""
-    gaps = np.maximum(trajectory.losses - landscape.min_value, FLOOR)
+    gaps = np.maximum(run.losses - landscape.min_value, FLOOR)
     arrived = np.flatnonzero(gaps <= FLOOR)
     return float(gaps[-1]), int(arrived[0]) if len(arrived) else len(gaps)
 
@@ -231,10 +228,11 @@ def tune_lr(landscape, optimizer, start=None, steps=None, grid=LR_GRID):
     grid = as_float_array("grid", grid)
     if grid.ndim != 1 or len(grid) == 0 or np.any(grid <= 0):
         raise ValueError(f"grid must be a non-empty list of positive learning rates, got {grid}")
+    descend_at = descender(landscape, start, optimizer, steps)
     scores = {}
     for lr in grid:
-        run = descend(landscape, start, optimizer, steps, lr=float(lr), on_divergence="stop")
-        if not run.diverged:
+        run = descend_at(lr=float(lr))
+        if run.status != "diverged":
             scores[float(lr)] = _score(run, landscape)
     if not scores:
         raise ValueError(
@@ -255,8 +253,8 @@ def _race_setup(landscape, start, steps):
 def race(landscape):
     """Every optimizer of ``RACE_OPTIMIZERS`` on a landscape in ``RACES``, at its tuned η.
 
-    Returns ``{name: Trajectory}``, labelled "Adam, η = 0.562" and so on; a run that diverges
-    stops there, and its ``diverged`` says where.
+    Returns ``{name: Run}``, labelled "Adam, η = 0.562" and so on; a run that diverges stops
+    there, with status "diverged".
     """
     name = choice("landscape", landscape, tuple(RACES))
     _, start, steps = _race_setup(name, None, None)
@@ -286,7 +284,10 @@ def race_table(results):
         for name in columns:
             run = results[name][optimizer]
             gap = run.losses[-1] - as_landscape(name).min_value
-            cell = "diverged" if run.diverged else f"{gap:.1e}" if gap > FLOOR else f"≤ {FLOOR:.0e}"
+            if run.status == "diverged":
+                cell = "diverged"
+            else:
+                cell = f"{gap:.1e}" if gap > FLOOR else f"≤ {FLOOR:.0e}"
             cells.append(f"{cell} (η = {run.lrs[0]:.2g})".rjust(width))
         lines.append(f"{optimizer_class(optimizer)[2]:10}" + "".join(cells))
     return "\n".join(lines)
@@ -349,18 +350,6 @@ BETA2_VALUES = (0.5, 0.9, 0.99, 0.999, 0.9999)
 _LOSS_FLOOR = 1e-16  # losses at or below the minimum are drawn here, at the floor of the axis
 
 
-def _selection_slider(description, options, value):
-    import ipywidgets
-
-    return ipywidgets.SelectionSlider(
-        options=options,
-        value=value,
-        description=description,
-        style={"description_width": "initial"},
-        layout=ipywidgets.Layout(width="300px"),
-    )
-
-
 def adam_explorer(landscape="rosenbrock", lr=None, beta1=0.9, beta2=0.999):
     r"""Sliders for Adam's η (log scale), β1 and β2 over its path and loss on a race landscape.
 
@@ -370,55 +359,45 @@ def adam_explorer(landscape="rosenbrock", lr=None, beta1=0.9, beta2=0.999):
     ``BETA2_VALUES``. The loss panel (log scale, loss − minimum) keeps Adam at its tuned η
     and default betas as a dashed reference; a diverging run says so in the title.
     """
-    from matplotlib.ticker import LogLocator, NullLocator
-
     name = choice("landscape", landscape, tuple(RACES))
     terrain, start, steps = _race_setup(name, None, None)
     tuned = TUNED_LRS[name]["adam"]
     lr = tuned if lr is None else in_range("lr", lr, 1e-4, 10.0, high_closed=True)
-    beta1, beta2 = real("beta1", beta1), real("beta2", beta2)
-    choice("beta1", beta1, BETA1_VALUES)
-    choice("beta2", beta2, BETA2_VALUES)
-    reference = descend(terrain, start, "adam", steps, lr=tuned, on_divergence="stop")
+    beta1 = choice("beta1", real("beta1", beta1), BETA1_VALUES)
+    beta2 = choice("beta2", real("beta2", beta2), BETA2_VALUES)
+    adam_at = descender(terrain, start, "adam", steps)
+    reference = adam_at(lr=tuned)
 
     fig, (ax_path, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.5, 4.4))
     plotting.contour(terrain, ax=ax_path, levels=20, resolution=120, title="", legend=False)
     color = plotting.COLORS[0]
-    ax_path.plot(*start, "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
-    (path,) = ax_path.plot([], [], "-o", color=color, markersize=2, linewidth=1.5, zorder=3)
-    (head,) = ax_path.plot([], [], "o", color=color, markersize=8, zorder=4)
+    widgets.start_marker(ax_path, start, color, size=10, edge_width=1.0, zorder=2)
+    path = widgets.path_line(ax_path, color, markersize=2, linewidth=1.5, head=8)
     ax_path.set_title(terrain.name, fontsize=13)
-    gap = np.maximum(reference.losses - terrain.min_value, _LOSS_FLOOR)
-    ax_loss.plot(gap, "--", color=plotting.COLORS[6], linewidth=1.5, label=f"Adam, η = {tuned:.3g}")
+    reference_label = f"Adam, η = {tuned:.3g}"
+    (guide,) = ax_loss.plot(
+        [], [], "--", color=plotting.COLORS[6], linewidth=1.5, label=reference_label
+    )
+    gap = widgets.set_loss(guide, reference, terrain.min_value, floor=_LOSS_FLOOR)
     (curve,) = ax_loss.plot([], [], color=color, label="your settings")
-    ax_loss.set_yscale("log")
-    ax_loss.yaxis.set_major_locator(LogLocator(numticks=6))
-    ax_loss.yaxis.set_minor_locator(NullLocator())  # tick text is most of a redraw's cost
-    ax_loss.set_xlim(0, steps)
+    widgets.loss_panel(ax_loss, steps, decades=6)
     ax_loss.set_ylim(_LOSS_FLOOR / 3, 1e3 * gap[0])
-    ax_loss.set_xlabel("step")
-    ax_loss.set_ylabel("loss − minimum (log)")
     ax_loss.set_title("Loss", fontsize=13)
     ax_loss.legend(loc="lower left", fontsize=10)
     title = fig.suptitle("", fontsize=14)
 
     def update(lr, beta1, beta2):
-        run = descend(
-            terrain, start, "adam", steps, lr=lr, betas=(beta1, beta2), on_divergence="stop"
-        )
-        points = plotting.nan_for_inf(run.points)
-        path.set_data(points[:, 0], points[:, 1])
-        head.set_data(points[-1:, 0], points[-1:, 1])
-        losses = np.maximum(plotting.nan_for_inf(run.losses) - terrain.min_value, _LOSS_FLOOR)
-        curve.set_data(np.arange(len(losses)), losses)
-        ending = run.diverged.split(":")[0] if run.diverged else f"loss − min {losses[-1]:.2g}"
-        title.set_text(f"Adam, η = {lr:.3g}, β1 = {beta1:g}, β2 = {beta2:g}: {ending}")
-        title.set_color(plotting.OKABE_ITO["vermillion" if run.diverged else "black"])
+        run = adam_at(lr=lr, betas=(beta1, beta2))
+        widgets.set_path(path, run)
+        gap = widgets.set_loss(curve, run, terrain.min_value, floor=_LOSS_FLOOR)
+        ending = run.ending if run.status == "diverged" else f"loss − min {gap[-1]:.2g}"
+        text = f"Adam, η = {lr:.3g}, β1 = {beta1:g}, β2 = {beta2:g}: {ending}"
+        widgets.show_status(title, text, run)
         return run
 
     controls = {
         "lr": widgets.log_slider("learning rate η", lr, 1e-4, 10.0, width="360px"),
-        "beta1": _selection_slider("β1", BETA1_VALUES, beta1),
-        "beta2": _selection_slider("β2", BETA2_VALUES, beta2),
+        "beta1": widgets.selection_slider("β1", BETA1_VALUES, beta1, width="300px"),
+        "beta2": widgets.selection_slider("β2", BETA2_VALUES, beta2, width="300px"),
     }
-    return widgets.Demo(fig, update, controls, animated=[path, head, curve, title])
+    return widgets.Demo(fig, update, controls, animated=[*path, curve, title])

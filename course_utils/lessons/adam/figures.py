@@ -59,13 +59,7 @@ def bias_correction(beta1=0.9, beta2=0.999, steps=30):
     ax_moments.legend(loc="lower right")
 
     gradient = np.full(steps, 2.5)  # any constant gradient gives the same picture
-    variants = {
-        "Adam: m̂ and v̂": {},
-        "no correction": {"correct_m": False, "correct_v": False},
-        "only v̂ corrected": {"correct_m": False},
-        "only m̂ corrected": {"correct_v": False},
-    }
-    for label, switches in variants.items():
+    for label, switches in demos.BIAS_CORRECTIONS.items():
         sizes = -demos.step_sizes(
             demos.AdamVariant, gradient, lr=1.0, betas=(beta1, beta2), **switches
         )

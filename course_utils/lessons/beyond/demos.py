@@ -28,29 +28,23 @@ SHARP_AND_FLAT = {
 }
 
 
-def train_sgd(digits, *, lr, batch_size, epochs, momentum=0.9, seed=0, hidden=(128,)):
-    """``(model, history)``: a fresh ``network.mlp`` trained by torch's SGD with momentum.
+def train_sgd(
+    digits, *, lr, batch_size, epochs, momentum=0.9, seed=0, hidden=(128,), on_divergence="raise"
+):
+    """``(model, run)``: a fresh ``network.mlp`` trained by torch's SGD with momentum.
 
-    ``batch_size=None`` uses the whole training set at every step (full-batch GD).
+    ``batch_size=None`` uses the whole training set at every step (full-batch GD); a run that
+    diverges raises, or with ``on_divergence="stop"`` ends there (see ``network.fit``).
     """
     import torch
 
-    X_train, X_test, y_train, y_test = digits
-    model = network.mlp(X_train.shape[1], hidden, 10, seed=seed)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    history = network.fit(
-        model,
-        optimizer,
-        X_train,
-        y_train,
-        X_test,
-        y_test,
-        epochs=epochs,
-        batch_size=len(X_train) if batch_size is None else batch_size,
-        seed=seed,
-        progress=False,
-    )
-    return model, history
+    def sgd_with_momentum(model):
+        return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum), None
+
+    batch_size = len(digits[0]) if batch_size is None else batch_size
+    options = {"epochs": epochs, "batch_size": batch_size, "on_divergence": on_divergence}
+    options["progress"] = False  # a figure or a notebook cell trains several: no bars
+    return network.fit_mlp(digits, sgd_with_momentum, hidden=hidden, seed=seed, **options)
 
 
 def slice_curves(alphas, curves, ax=None, *, marks=None, xlabel="α", title=None, log=False):

@@ -22,17 +22,17 @@ SLICE_ALPHAS = np.linspace(-1.0, 1.0, 17)
 
 
 def sharp_and_flat_grids(digits, alphas=SLICE_ALPHAS, seeds=(1, 2)):
-    """``{label: (model, history, Z)}``: each recipe of ``demos.network.SHARP_AND_FLAT``
+    """``{label: (model, run, Z)}``: each recipe of ``demos.network.SHARP_AND_FLAT``
     trained from seed 0, and its training loss on the plane of two filter-normalized random
     directions drawn from ``seeds``."""
     X_train, _, y_train, _ = digits
     result = {}
     for label, recipe in demos.SHARP_AND_FLAT.items():
-        model, history = demos.train_sgd(digits, **recipe)
+        model, run = demos.train_sgd(digits, **recipe)
         weights = loss_slices.weights_of(model)
         dx, dy = (loss_slices.random_direction(weights, np.random.default_rng(s)) for s in seeds)
         grid = loss_slices.loss_grid(model, weights, dx, dy, X_train, y_train, alphas)
-        result[label] = (model, history, grid)
+        result[label] = (model, run, grid)
     return result
 
 
@@ -42,8 +42,8 @@ def sharp_flat():
     _one_thread()
     grids = sharp_and_flat_grids(data.load_digits(dtype=np.float32))
     panels = {
-        f"{label}\ntest accuracy {history.test_accuracy[-1]:.1%}": grid
-        for label, (_, history, grid) in grids.items()
+        f"{label}\nvalidation accuracy {run.val_accuracies[-1]:.1%}": grid
+        for label, (_, run, grid) in grids.items()
     }
     fig = demos.contour_panels(SLICE_ALPHAS, panels, fig=new_figure(10.5, 5.4), radius=0.5)
     fig.suptitle("Training loss around two solutions (filter-normalized directions)")

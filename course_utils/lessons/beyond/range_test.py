@@ -21,7 +21,7 @@ def lr_range_test_torch(model, X, y, optimizer="sgd", **options):
     ``optimizer`` and ``options`` (min_lr, max_lr, steps, batch_size, seed, smoothing,
     stop_factor, hyperparameters) are those of ``training.lr_range_test``: the rate grows as
     $\eta_s = \eta_{\min}(\eta_{\max}/\eta_{\min})^{s/(\text{steps}-1)}$ until the smoothed
-    loss explodes. The network's weights are restored afterwards. Returns a ``RangeTest``.
+    loss explodes. The network's weights are restored afterwards. Returns the ``runs.Run``.
     """
     return training.lr_range_test(_CourseModel(model), X, y, optimizer, **options)
 

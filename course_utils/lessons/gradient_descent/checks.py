@@ -18,7 +18,7 @@ too many.
 import numpy as np
 
 from ... import optim
-from ...checks import Mutant, check_function, make_case
+from ...checks import Mutant, Shown, check_function, make_case
 from ...rule_checks import check_rule
 from ...validation import as_float_array, nonnegative, nonnegative_int
 
@@ -85,22 +85,9 @@ def check_gradient_descent(fn):
 # ---------------------------------------------------------------------------------------------
 
 
-class _Gradient:
-    """A gradient function ∇L(w) that shows its name in the check's messages."""
-
-    def __init__(self, name, fn):
-        self.name, self.fn = name, fn
-
-    def __call__(self, w):
-        return self.fn(w)
-
-    def __repr__(self):
-        return self.name
-
-
 def _bowl(a, b):
     """∇ of L(w) = ½(a·x² + b·y²): the gradient (a·x, b·y), in w's dtype."""
-    return _Gradient(f"grad_bowl_{a:g}_{b:g}", lambda w: w * np.asarray([a, b], dtype=w.dtype))
+    return Shown(f"grad_bowl_{a:g}_{b:g}", lambda w: w * np.asarray([a, b], dtype=w.dtype))
 
 
 def _rosenbrock_grad(w):
@@ -110,10 +97,10 @@ def _rosenbrock_grad(w):
 
 _ROUND = _bowl(1.0, 1.0)
 _ELONGATED = _bowl(1.0, 10.0)
-_ROSENBROCK = _Gradient("grad_rosenbrock", _rosenbrock_grad)
+_ROSENBROCK = Shown("grad_rosenbrock", _rosenbrock_grad)
 # L(w) = ½ Σ dᵢ wᵢ² for three weights, and ½ Σ wᵢⱼ² / (i + j + 1) for a 2 × 3 matrix of them.
-_THREE = _Gradient("grad_three_weights", lambda w: w * np.asarray([0.5, 2.0, 4.0], dtype=w.dtype))
-_MATRIX = _Gradient(
+_THREE = Shown("grad_three_weights", lambda w: w * np.asarray([0.5, 2.0, 4.0], dtype=w.dtype))
+_MATRIX = Shown(
     "grad_matrix", lambda w: w / np.add.outer(np.arange(1, 3), np.arange(3)).astype(w.dtype)
 )
 

@@ -6,10 +6,9 @@ zig-zagging to diverging, on any landscape and with any optimizer of ``training.
 
 import numpy as np
 
-from ... import plotting
-from ...training import as_landscape, descend, optimizer_class, start_point
+from ... import plotting, widgets
+from ...training import as_landscape, descender, optimizer_class, start_point
 from ...validation import positive, positive_int
-from ...widgets import Demo, demo_figure, log_slider
 
 __all__ = ["learning_rate_explorer"]
 
@@ -52,65 +51,41 @@ def learning_rate_explorer(
     loss curve shows f(w) − f(w*), the distance to the minimum value, on a log axis, where a
     steady convergence rate is a straight line.
     """
-    from matplotlib.ticker import LogLocator, NullFormatter
-
     landscape = as_landscape(landscape)
     cls, _, name = optimizer_class(optimizer)
     steps = positive_int("steps", steps)
+    start = start_point(start, landscape)
     low, high = _lr_range(lr_range, landscape, cls)
     lr = float(np.sqrt(low * high)) if lr is None else positive("lr", lr)
     if not low <= lr <= high:
         raise ValueError(f"lr must lie in lr_range [{low:g}, {high:g}], got {lr:g}")
+    descend_at = descender(landscape, start, optimizer, steps, **hyperparameters)
 
     with plotting.course_style():
-        fig, (ax_path, ax_loss) = demo_figure(1, 2, figsize=(10.0, 4.2))
+        fig, (ax_path, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.2))
         plotting.contour(landscape, ax=ax_path, title="Path in the weight plane", legend=False)
         color = plotting.COLORS[0]
-        ax_path.plot(
-            *start_point(start, landscape),
-            "o",
-            markersize=11,
-            markerfacecolor="white",
-            markeredgecolor=color,
-            markeredgewidth=2.5,
-            zorder=4,
-        )
-        (path,) = ax_path.plot([], [], "-o", color=color, markersize=3, linewidth=2, zorder=3)
-        (head,) = ax_path.plot([], [], "o", color=color, markersize=9, zorder=4)
+        widgets.start_marker(ax_path, start, color)
+        path = widgets.path_line(ax_path, color)
         (curve,) = ax_loss.plot([], [], color=color)
-        ax_loss.set_yscale("log")
-        # A few decades labelled, minor ticks unlabelled: tick text is most of a redraw's cost.
-        ax_loss.yaxis.set_major_locator(LogLocator(numticks=5))
-        ax_loss.yaxis.set_minor_formatter(NullFormatter())
-        ax_loss.set_xlim(0, steps)
-        ax_loss.set_xlabel("step")
-        ax_loss.set_ylabel("loss − minimum (log)")
+        widgets.loss_panel(ax_loss, steps, minor=True)
         ax_loss.set_title("Loss")
         title = fig.suptitle("")
 
     def update(lr):
-        trajectory = descend(
-            landscape, start, optimizer, steps, lr=lr, on_divergence="stop", **hyperparameters
-        )
-        points = plotting.nan_for_inf(trajectory.points)
-        path.set_data(points[:, 0], points[:, 1])
-        head.set_data(points[-1:, 0], points[-1:, 1])
-        gap = plotting.nan_for_inf(trajectory.losses - landscape.min_value)
-        gap[gap <= 0] = 1e-16  # exactly at the minimum: show it at the floor of the log axis
-        curve.set_data(np.arange(len(gap)), gap)
+        run = descend_at(lr=lr)
+        widgets.set_path(path, run)
+        gap = widgets.set_loss(curve, run, landscape.min_value)
         shown = gap[np.isfinite(gap)]
-        ax_loss.set_ylim(max(shown.min(), 1e-16) / 3, shown.max() * 3)
-        ending = trajectory.diverged.split(":")[0] if trajectory.diverged else None
-        title.set_text(
-            f"{name} on {landscape.name}, lr = {lr:.3g}" + (f" — {ending}" if ending else "")
-        )
-        title.set_color(plotting.OKABE_ITO["vermillion"] if ending else plotting.OKABE_ITO["black"])
-        return trajectory
+        ax_loss.set_ylim(shown.min() / 3, shown.max() * 3)
+        ending = f" — {run.ending}" if run.status == "diverged" else ""
+        widgets.show_status(title, f"{name} on {landscape.name}, lr = {lr:.3g}{ending}", run)
+        return run
 
-    slider = log_slider("learning rate η", lr, low, high, width="560px")
+    slider = widgets.log_slider("learning rate η", lr, low, high, width="560px")
     # Only the loss axis's y ticks move with η: the rest of that panel stays in the background.
-    animated = [path, head, ax_loss.yaxis, curve, title]
-    return Demo(fig, update, {"lr": slider}, animated=animated)
+    animated = [*path, ax_loss.yaxis, curve, title]
+    return widgets.Demo(fig, update, {"lr": slider}, animated=animated)
 
 
 def _lr_range(lr_range, landscape, cls):

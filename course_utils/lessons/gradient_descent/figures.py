@@ -47,7 +47,7 @@ def plane_not_surface():
     plotting.surface(
         landscape,
         ax=ax_surface,
-        trajectory=jump,
+        run=jump,
         window=((-1.7, 1.7), (-0.6, 0.6)),
         title="What you read off: the loss above them",
     )

@@ -17,7 +17,14 @@ number of steps in the run. torch, matplotlib and ipywidgets are imported inside
 import numpy as np
 
 from ... import data, models, optim, plotting, schedules, training, widgets
-from ...validation import as_float_array, nonnegative, nonnegative_int, positive, positive_int
+from ...validation import (
+    as_float_array,
+    choice,
+    nonnegative,
+    nonnegative_int,
+    positive,
+    positive_int,
+)
 
 __all__ = [
     "torch_lrs",
@@ -26,6 +33,7 @@ __all__ = [
     "overfitting_problem",
     "steepest_lr",
     "EXPLORER_SCHEDULES",
+    "SLIDER_DEFAULTS",
     "explorer_schedule",
     "schedule_explorer",
 ]
@@ -128,7 +136,7 @@ def steepest_lr(result):
     That is $\arg\min_\eta\, d\bar L / d\log_{10}\eta$ (central differences), looked for only
     up to the minimum of $\bar L$: beyond it the loss is already climbing.
     """
-    if not isinstance(result, training.RangeTest):
+    if not (isinstance(result, training.Run) and result.smoothed_losses is not None):
         raise TypeError(f"result must be what training.lr_range_test returns, got {result!r}")
     if len(result.lrs) < 3:
         raise ValueError("result must hold at least 3 rates to take a slope")
@@ -159,49 +167,63 @@ EXPLORER_SCHEDULES = {
     "one-cycle": {"pct_start": "pct_start"},
 }
 
-_SLIDERS = ("period", "gamma", "gamma_per_step", "T_mult", "base_ratio", "pct_start")
+# Each schedule slider's starting value, and what explorer_schedule takes for a parameter it is
+# not given; a period of None is a third of the run.
+SLIDER_DEFAULTS = {
+    "period": None,
+    "gamma": 0.5,
+    "gamma_per_step": 0.99,
+    "T_mult": 1,
+    "base_ratio": 0.1,
+    "pct_start": 0.3,
+}
+_SLIDERS = tuple(SLIDER_DEFAULTS)
 
 
-def explorer_schedule(
-    name,
-    steps,
-    lr,
-    period=None,
-    gamma=0.5,
-    gamma_per_step=0.99,
-    T_mult=1,
-    base_ratio=0.1,
-    pct_start=0.3,
-    warmup=0,
-):
+def explorer_schedule(name, steps, lr, warmup=0, **values):
     """The schedule that the explorer's controls describe, over a run of ``steps`` steps.
 
-    ``name`` is a key of EXPLORER_SCHEDULES; ``period`` (default: a third of the run) is its
-    length parameter (step_size, T_max, T_0 or step_size_up); ``warmup`` > 0 puts a linear
-    warm-up of that many steps in front, and the schedule then runs over the remaining steps.
+    ``name`` is a key of EXPLORER_SCHEDULES; ``values`` are the sliders' values, by name
+    (``SLIDER_DEFAULTS`` for the others): ``period`` (default: a third of the run) is the
+    schedule's length parameter (step_size, T_max, T_0 or step_size_up). ``warmup`` > 0 puts a
+    linear warm-up of that many steps in front, and the schedule then runs over the rest.
     """
-    if name not in EXPLORER_SCHEDULES:
-        options = ", ".join(map(repr, EXPLORER_SCHEDULES))
-        raise ValueError(f"name must be one of {options}; got {name!r}")
+    choice("name", name, tuple(EXPLORER_SCHEDULES))
+    unknown = set(values) - set(_SLIDERS)
+    if unknown:
+        raise TypeError(
+            f"explorer_schedule has no slider {', '.join(sorted(unknown))}; "
+            f"the sliders are {', '.join(_SLIDERS)}"
+        )
     steps = positive_int("steps", steps)
     lr = positive("lr", lr)
     warmup = nonnegative_int("warmup", warmup)
     if warmup >= steps:
         raise ValueError(f"warmup must be an integer in [0, {steps - 1}], got {warmup}")
+    values = {**SLIDER_DEFAULTS, **values}
+    if values["period"] is not None:
+        positive_int("period", values["period"])
+    return _explorer_schedule(name, steps, lr, warmup, values)
+
+
+def _explorer_schedule(name, steps, lr, warmup, values):
+    """``explorer_schedule`` for arguments already checked (the explorer's sliders)."""
     length = steps - warmup  # the steps left for the schedule itself
-    period = max(1, length // 3) if period is None else positive_int("period", period)
-    period = min(period, length)
-    base_lr = lr * base_ratio
+    period = min(max(1, length // 3) if values["period"] is None else values["period"], length)
+    gamma, gamma_per_step = values["gamma"], values["gamma_per_step"]
     mode = name.removeprefix("cyclic: ")
     build = {
         "constant": lambda: schedules.constant(lr),
         "step decay": lambda: schedules.step_decay(lr, period, gamma),
         "exponential": lambda: schedules.exponential(lr, gamma_per_step),
         "cosine": lambda: schedules.cosine(lr, period),
-        "warm restarts (SGDR)": lambda: schedules.cosine_warm_restarts(lr, period, T_mult),
-        "one-cycle": lambda: schedules.one_cycle(lr, length, pct_start=pct_start),
+        "warm restarts (SGDR)": lambda: schedules.cosine_warm_restarts(
+            lr, period, values["T_mult"]
+        ),
+        "one-cycle": lambda: schedules.one_cycle(lr, length, pct_start=values["pct_start"]),
     }
     if name.startswith("cyclic"):
+        base_lr = lr * values["base_ratio"]
         schedule = schedules.cyclic(base_lr, lr, period, mode, gamma_per_step)
     else:
         schedule = build[name]()
@@ -225,11 +247,11 @@ _LOSS_FLOOR = 1e-7  # where the log axis ends: an excess loss this small is "at 
 
 
 def _train(X, y, schedule):
+    """SGD on (X, y) following ``schedule``, from zero weights, as ``training.train`` would
+    with its default seed: the explorer's run, whose arguments the explorer checked."""
     model = models.LinearRegression(X.shape[1])
     opt = optim.SGD(model.params, lr=schedule(0))
-    return training.train(
-        model, X, y, opt, _EPOCHS, _BATCH, schedule=schedule, on_divergence="stop"
-    )
+    return training._train(model, X, y, opt, _EPOCHS, _BATCH, np.random.default_rng(0), schedule)
 
 
 def schedule_explorer(name="cosine", lr=0.1, warmup=0):
@@ -244,9 +266,7 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
     """
     import ipywidgets
 
-    if name not in EXPLORER_SCHEDULES:
-        options = ", ".join(map(repr, EXPLORER_SCHEDULES))
-        raise ValueError(f"name must be one of {options}; got {name!r}")
+    choice("name", name, tuple(EXPLORER_SCHEDULES))
     X, y, lowest = _regression_run()
     steps = _EPOCHS * (len(X) // _BATCH)
     lr = positive("lr", lr)
@@ -264,15 +284,12 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
         [], [], "--", color=plotting.COLORS[6], linewidth=1.5, label="constant η"
     )
     (loss_curve,) = ax_loss.plot([], [], color=plotting.COLORS[0], label="schedule")
-    ax_loss.set_yscale("log")
-    ax_loss.set(xlim=(0, steps), ylim=(_LOSS_FLOOR, 1e2), xlabel="step t")
-    ax_loss.set(ylabel="loss − lowest loss (log)", title="SGD on noisy linear regression")
+    ylabel = "loss − lowest loss (log)"
+    widgets.loss_panel(ax_loss, steps, ylabel=ylabel, xlabel="step t", decades=None)
+    ax_loss.set(ylim=(_LOSS_FLOOR, 1e2), title="SGD on noisy linear regression")
     ax_loss.legend(loc="upper right", fontsize=10)
     title = fig.suptitle("", fontsize=13)
-    epoch_steps = np.arange(_EPOCHS + 1) * (len(X) // _BATCH)
-
-    def excess(history):
-        return np.maximum(plotting.nan_for_inf(history.losses) - lowest, _LOSS_FLOOR)
+    per_epoch = {"floor": _LOSS_FLOOR, "spacing": len(X) // _BATCH}  # a loss per epoch
 
     def update(name, lr, warmup, **values):
         used = EXPLORER_SCHEDULES[name]
@@ -280,26 +297,30 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
             controls[slider].layout.display = "" if slider in used else "none"
             if slider in used:
                 controls[slider].description = used[slider]
-        schedule = explorer_schedule(name, steps, lr, warmup=warmup, **values)
+        schedule = _explorer_schedule(name, steps, lr, warmup, values)
         rates = [schedule(t) for t in range(steps)]
         lr_curve.set_data(np.arange(steps), np.array(rates) / lr)
         if lr not in constant_runs:
             constant_runs[lr] = _train(X, y, schedules.constant(lr))
         baseline, run = constant_runs[lr], _train(X, y, schedule)
-        reference.set_data(epoch_steps[: len(baseline.losses)], excess(baseline))
-        loss_curve.set_data(epoch_steps[: len(run.losses)], excess(run))
+        widgets.set_loss(reference, baseline, lowest, **per_epoch)
+        excess = widgets.set_loss(loss_curve, run, lowest, **per_epoch)
         settings = [f"peak η = {lr:.3g}"] + [f"{used[key]} = {values[key]:.3g}" for key in used]
         settings += [f"{warmup} warm-up steps"] if warmup else []
-        ending = run.diverged.split(":")[0] if run.diverged else f"ends {excess(run)[-1]:.0e} above"
-        title.set_text(f"{name}: {', '.join(settings)} — {ending}")
-        title.set_color(plotting.OKABE_ITO["vermillion" if run.diverged else "black"])
+        ending = run.ending if run.status == "diverged" else f"ends {excess[-1]:.0e} above"
+        widgets.show_status(title, f"{name}: {', '.join(settings)} — {ending}", run)
         return run
 
-    def wide():  # a Layout each: hiding one slider must not hide the others
-        return {
+    def wide(slider=None, value=None):
+        """A slider's settings: its own Layout (hiding one must not hide the others) and, for
+        a schedule's slider, its starting value."""
+        settings = {
             "style": {"description_width": "initial"},
             "layout": ipywidgets.Layout(width="300px"),
         }
+        if slider is not None:
+            settings["value"] = SLIDER_DEFAULTS[slider] if value is None else value
+        return settings
 
     controls = {
         "name": ipywidgets.Dropdown(options=list(EXPLORER_SCHEDULES), value=name),
@@ -307,16 +328,16 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
         "warmup": ipywidgets.IntSlider(
             value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide()
         ),
-        "period": ipywidgets.IntSlider(value=steps // 3, min=1, max=steps, **wide()),
-        "gamma": ipywidgets.FloatSlider(value=0.5, min=0.05, max=1.0, step=0.05, **wide()),
+        "period": ipywidgets.IntSlider(min=1, max=steps, **wide("period", steps // 3)),
+        "gamma": ipywidgets.FloatSlider(min=0.05, max=1.0, step=0.05, **wide("gamma")),
         "gamma_per_step": ipywidgets.FloatSlider(
-            value=0.99, min=0.95, max=1.0, step=0.001, readout_format=".3f", **wide()
+            min=0.95, max=1.0, step=0.001, readout_format=".3f", **wide("gamma_per_step")
         ),
-        "T_mult": ipywidgets.IntSlider(value=1, min=1, max=3, **wide()),
+        "T_mult": ipywidgets.IntSlider(min=1, max=3, **wide("T_mult")),
         "base_ratio": ipywidgets.FloatLogSlider(
-            value=0.1, base=10, min=-3, max=0, step=0.1, readout_format=".3g", **wide()
+            base=10, min=-3, max=0, step=0.1, readout_format=".3g", **wide("base_ratio")
         ),
-        "pct_start": ipywidgets.FloatSlider(value=0.3, min=0.05, max=0.9, step=0.05, **wide()),
+        "pct_start": ipywidgets.FloatSlider(min=0.05, max=0.9, step=0.05, **wide("pct_start")),
     }
     demo = widgets.Demo(fig, update, controls, animated=[lr_curve, reference, loss_curve, title])
     # three rows of controls: the choice, the sliders every schedule has, its own sliders

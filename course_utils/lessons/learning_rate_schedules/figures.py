@@ -82,7 +82,7 @@ def range_test(result=None, ax=None):
     test stopped, and a tenth of that."""
     if result is None:
         result = digits_range_test()[0]
-    if not isinstance(result, training.RangeTest):
+    if not (isinstance(result, training.Run) and result.smoothed_losses is not None):
         raise TypeError(f"result must be what training.lr_range_test returns, got {result!r}")
     if ax is None:
         ax = new_figure(11.0, 5.5).subplots()
@@ -110,7 +110,7 @@ def range_test(result=None, ax=None):
 def overfitting_run(epochs=600, lr=0.03, patience=None):
     """The notebook's overfitting run: ``overfitting_problem()`` fit by full-batch Adam.
 
-    Returns the ``History`` (with ``patience``, it stops early on the validation loss).
+    Returns the ``Run`` (with ``patience``, it stops early on the validation loss).
     """
     X_train, y_train, X_val, y_val = overfitting_problem()
     model = models.LinearRegression(X_train.shape[1])

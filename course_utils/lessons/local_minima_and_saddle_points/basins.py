@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import plotting
-from ...training import RUNAWAY_FACTOR, as_landscape
+from ...runs import runaway_limit, within_limit
+from ...training import as_landscape
 from ...validation import (
     as_float_array,
     in_range,
@@ -122,8 +123,13 @@ def descend_many(landscape, starts, lr, steps):
     r"""Gradient descent w ← w − η∇f(w) for ``steps`` steps from every start at once.
 
     ``starts`` has shape (..., 2), e.g. a whole grid; the result has the same shape and
-    holds where each run ended. A run diverges when its loss becomes inf or nan or grows past
-    ``training.RUNAWAY_FACTOR`` × max(1, |its starting loss|); it ends as (nan, nan).
+    holds where each run ended. A run diverges by the rule of every run in the course
+    (``runs.within_limit``): its loss becomes inf or nan or grows past
+    ``runs.RUNAWAY_FACTOR`` × max(1, |its starting loss|); it ends as (nan, nan).
+
+    It returns end points, not a ``runs.Run`` per start: a basin map runs ten thousand
+    descents in one array, a step for all of them at a time, and needs only where each ended;
+    ``training.descend`` gives the whole ``Run`` of one of them.
     """
     landscape = as_landscape(landscape)
     w = as_float_array("starts", starts).astype(np.float64)
@@ -133,16 +139,18 @@ def descend_many(landscape, starts, lr, steps):
     steps = nonnegative_int("steps", steps)
     shape = w.shape
     w = w.reshape(-1, 2).copy()
-    limit = RUNAWAY_FACTOR * np.maximum(1.0, np.abs(landscape(w)))
+    limit = runaway_limit(landscape._loss(w))
     running = np.arange(len(w))  # the runs that have not diverged
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            moved = w[running] - lr * landscape.grad(w[running])
+            # the starts were checked above and a run stops with its first non-finite weight,
+            # so the formulas need no checks in here
+            moved = w[running] - lr * landscape._grad(w[running])
             finite = np.all(np.isfinite(moved), axis=-1)
             loss = np.full(len(moved), np.inf)
-            loss[finite] = landscape(moved[finite])
+            loss[finite] = landscape._loss(moved[finite])
             w[running] = moved
-            running = running[np.abs(loss) <= limit[running]]
+            running = running[within_limit(loss, limit[running])]
     ended = np.full_like(w, np.nan)
     ended[running] = w[running]
     return ended.reshape(shape)
@@ -158,7 +166,11 @@ def nearest_minimum(landscape, points, tol=1e-3):
     points = as_float_array("points", points, allow_nonfinite=True)
     if points.ndim == 0 or points.shape[-1] != 2:
         raise ValueError(f"points must have shape (2,) or (..., 2), got shape {points.shape}")
-    tol = positive("tol", tol)
+    return _nearest_minimum(landscape, points, positive("tol", tol))
+
+
+def _nearest_minimum(landscape, points, tol):
+    """The formula of ``nearest_minimum``, for arguments already checked (a demo's)."""
     distance = np.linalg.norm(points[..., None, :] - landscape.minima, axis=-1)
     with np.errstate(invalid="ignore"):
         close = distance <= tol

@@ -12,10 +12,11 @@ matplotlib and ipywidgets are imported inside the functions.
 
 import numpy as np
 
-from ... import plotting
-from ...training import descend
-from ...validation import real
-from .basins import NO_MINIMUM, BasinMap, SharpAndFlat, nearest_minimum
+from ... import plotting, widgets
+from ...runs import Run
+from ...training import as_landscape, descender
+from ...validation import positive, real
+from .basins import NO_MINIMUM, BasinMap, SharpAndFlat, _nearest_minimum
 
 __all__ = ["plot_basin_map", "plot_sharp_and_flat", "basin_explorer", "ending"]
 
@@ -36,7 +37,7 @@ def _basin_colors(count):
 def _minimum_name(landscape, index):
     """'the global minimum (-1.04, 0.00)', 'a global minimum (3.00, 2.00)' (one of several),
     or 'a local minimum (0.96, 0.00)'."""
-    values = landscape(landscape.minima)
+    values = landscape._loss(landscape.minima)
     is_global = np.abs(values - landscape.min_value) <= 1e-9 * max(1.0, abs(landscape.min_value))
     if not is_global[index]:
         kind = "a local minimum"
@@ -46,15 +47,26 @@ def _minimum_name(landscape, index):
     return f"{kind} ({x:.2f}, {y:.2f})"
 
 
-def ending(landscape, trajectory, tol=1e-3):
-    """Where a run ended, in words: 'the global minimum (−1.04, 0.00)', 'diverged at step 3'."""
-    if trajectory.diverged:
-        return trajectory.diverged.split(":")[0]
-    index = int(nearest_minimum(landscape, trajectory.points[-1], tol))
+def ending(landscape, run, tol=1e-3):
+    """Where a run ended, in words: 'the global minimum (−1.04, 0.00)', 'diverged at step 3'.
+
+    ``run`` is a ``Run`` from ``training.descend``; it reached a minimum if it ended within
+    ``tol`` of it.
+    """
+    if not (isinstance(run, Run) and run.points is not None):
+        raise TypeError(f"run must be a Run with points, from training.descend, got {run!r}")
+    return _ending(as_landscape(landscape), run, positive("tol", tol))[0]
+
+
+def _ending(landscape, run, tol):
+    """(``ending``'s words, whether the run reached a minimum), for checked arguments."""
+    if run.status == "diverged":
+        return run.ending, False
+    index = int(_nearest_minimum(landscape, run.points[-1], tol))
     if index == NO_MINIMUM:
-        x, y = trajectory.points[-1]
-        return f"no minimum yet: still at ({x:.2f}, {y:.2f}) after {trajectory.steps} steps"
-    return _minimum_name(landscape, index)
+        x, y = run.points[-1]
+        return f"no minimum yet: still at ({x:.2f}, {y:.2f}) after {run.steps} steps", False
+    return _minimum_name(landscape, index), True
 
 
 def plot_basin_map(basin_map, ax=None, *, title=None, legend=True):
@@ -131,11 +143,9 @@ def basin_explorer(basin_map, *, start=None):
     The runs are gradient descent with the map's step size and number of steps, so the
     verdict in the title agrees with the colour of the map under the start. The right panel
     shows the loss against the step: a run that ends in a local minimum levels off above the
-    global minimum's loss (the dashed line). ``demo.result`` is the latest ``Trajectory``.
+    global minimum's loss (the dashed line). ``demo.result`` is the latest ``Run``.
     """
     import ipywidgets
-
-    from ...widgets import Demo, demo_figure
 
     if not isinstance(basin_map, BasinMap):
         raise TypeError(f"basin_map must be a BasinMap from basins.basin_map, got {basin_map!r}")
@@ -149,12 +159,11 @@ def basin_explorer(basin_map, *, start=None):
             f"y ∈ [{y_min:g}, {y_max:g}], got ({x0:g}, {y0:g})"
         )
 
-    fig, (ax_map, ax_loss) = demo_figure(1, 2, figsize=(10.0, 4.4))
+    descend_from = descender(landscape, None, "sgd", basin_map.steps, lr=basin_map.lr)
+    fig, (ax_map, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.4))
     plot_basin_map(basin_map, ax=ax_map, title="", legend=False)
-    (path,) = ax_map.plot([], [], "-o", color="black", markersize=3, linewidth=1.8, zorder=6)
-    (first,) = ax_map.plot(
-        [], [], "o", markersize=10, markerfacecolor="white", markeredgecolor="black", zorder=7
-    )
+    path = widgets.path_line(ax_map, "black", zorder=6, linewidth=1.8, head=None)
+    first = widgets.start_marker(ax_map, (x0, y0), size=10, edge_width=1.0, zorder=7)
     # The loss above the global minimum, on a log axis with fixed limits (so only the curve
     # is redrawn): a run into the global minimum falls to the floor, one into a local
     # minimum levels off at that minimum's gap (dotted).
@@ -167,28 +176,20 @@ def basin_explorer(basin_map, *, start=None):
             color = _basin_colors(len(landscape.minima))[index]
             ax_loss.axhline(gap, color=color[:3], linestyle=":", linewidth=2)
     (curve,) = ax_loss.plot([], [], color="black")
-    ax_loss.set_yscale("log")
+    widgets.loss_panel(ax_loss, basin_map.steps, ylabel="loss − global minimum (log)", decades=None)
     ax_loss.set_ylim(floor, ceiling)
-    ax_loss.set_xlim(0, basin_map.steps)
-    ax_loss.set_xlabel("step")
-    ax_loss.set_ylabel("loss − global minimum (log)")
     ax_loss.set_title("Loss (dotted: a local minimum)", fontsize=13)
     title = fig.suptitle("", fontsize=14)
 
     def update(x0, y0):
-        trajectory = descend(
-            landscape, [x0, y0], "sgd", basin_map.steps, lr=basin_map.lr, on_divergence="stop"
-        )
-        points = plotting.nan_for_inf(trajectory.points)
-        path.set_data(points[:, 0], points[:, 1])
+        run = descend_from([x0, y0])
+        widgets.set_path(path, run)
         first.set_data([x0], [y0])
-        gap = np.clip(plotting.nan_for_inf(trajectory.losses - landscape.min_value), floor, None)
-        curve.set_data(np.arange(len(gap)), gap)
-        verdict = ending(landscape, trajectory)
-        title.set_text(f"GD from ({x0:.2f}, {y0:.2f}), η = {basin_map.lr:g} → {verdict}")
-        bad = trajectory.diverged or verdict.startswith("no minimum")
-        title.set_color(plotting.OKABE_ITO["vermillion" if bad else "black"])
-        return trajectory
+        widgets.set_loss(curve, run, landscape.min_value, floor=floor)
+        verdict, reached = _ending(landscape, run, 1e-3)
+        text = f"GD from ({x0:.2f}, {y0:.2f}), η = {basin_map.lr:g} → {verdict}"
+        widgets.show_status(title, text, run, alarm=not reached)
+        return run
 
     def slider(name, value, low, high):
         return ipywidgets.FloatSlider(
@@ -206,4 +207,4 @@ def basin_explorer(basin_map, *, start=None):
         "x0": slider("start x0", x0, x_min, x_max),
         "y0": slider("start y0", y0, y_min, y_max),
     }
-    return Demo(fig, update, controls, animated=[path, first, curve, title])
+    return widgets.Demo(fig, update, controls, animated=[*path, first, curve, title])

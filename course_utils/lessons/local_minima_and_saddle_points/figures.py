@@ -22,7 +22,7 @@ def basins_of_two_landscapes():
     for start in ([0.3, 1.6], [-0.2, -1.6]):
         run = training.descend(two, start, "sgd", 60, lr=0.05)
         left.plot(*run.points.T, "-o", color="black", markersize=3, linewidth=1.8)
-        left.plot(*start, "o", color="black", markerfacecolor="white", markersize=10)
+        plotting.start_marker(left, start, size=10, edge_width=1.0, zorder=2)
     left.set_title("Two minima, GD with η = 0.05")
     plot_basin_map(basins.basin_map(landscapes.himmelblau(), lr=0.01, resolution=161), ax=right)
     right.set_title("Himmelblau, GD with η = 0.01")

@@ -43,8 +43,11 @@ def random_batches(n, batch_size, count, rng):
         raise ValueError(
             f"batch_size must be at most n = {n} (drawn without replacement), got {batch_size}"
         )
-    count = positive_int("count", count)
-    rng = _rng(rng)
+    return _random_batches(n, batch_size, positive_int("count", count), _rng(rng))
+
+
+def _random_batches(n, batch_size, count, rng):
+    """``random_batches`` for arguments already checked (a demo's)."""
     return np.stack([rng.choice(n, batch_size, replace=False) for _ in range(count)])
 
 
@@ -134,7 +137,6 @@ def batch_cloud_explorer(batch_size=8, count=200, n=5000, seed=0):
     the predicted RMS radius σ/√B. The right panel shows the measured RMS error against B
     (log-log, slope −½) with the current B marked.
     """
-    import ipywidgets
     from matplotlib.patches import Circle
 
     batch_size = positive_int("batch_size", batch_size)
@@ -187,8 +189,8 @@ def batch_cloud_explorer(batch_size=8, count=200, n=5000, seed=0):
         title = fig.suptitle("", fontsize=13)
 
     def update(batch_size):
-        rng = np.random.default_rng(seed)
-        estimates = landscape.batch_grad(w, random_batches(n, batch_size, count, rng))
+        batches = _random_batches(n, batch_size, count, np.random.default_rng(seed))
+        estimates = landscape._example_grads(w, batches).mean(axis=-2)
         cloud.set_offsets(estimates)
         circle.set_radius(sigma / np.sqrt(batch_size))
         rms = float(np.sqrt(np.mean(np.sum((estimates - exact) ** 2, axis=1))))
@@ -199,13 +201,7 @@ def batch_cloud_explorer(batch_size=8, count=200, n=5000, seed=0):
         )
         return estimates
 
-    slider = ipywidgets.SelectionSlider(
-        options=list(BATCH_SIZES),
-        value=batch_size,
-        description="batch size B",
-        style={"description_width": "initial"},
-        layout=ipywidgets.Layout(width="420px"),
-    )
+    slider = widgets.selection_slider("batch size B", list(BATCH_SIZES), batch_size, "420px")
     return widgets.Demo(
         fig, update, {"batch_size": slider}, animated=[cloud, circle, star, marker, title]
     )

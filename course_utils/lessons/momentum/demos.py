@@ -15,7 +15,7 @@ The notation is the notebook's: η the learning rate, ρ the momentum, v the vel
 import numpy as np
 
 from ... import landscapes, optim, plotting, widgets
-from ...training import descend
+from ...training import descend, descender
 from ...validation import as_float_array, in_range, positive, positive_int
 
 __all__ = ["convergence_rate", "optimal_parameters", "momentum_explorer"]
@@ -52,7 +52,11 @@ def convergence_rate(lr, momentum, eigenvalues, nesterov=False):
         raise ValueError(f"eigenvalues must be a non-empty 1-D list, got {eigenvalues!r}")
     if not isinstance(nesterov, (bool, np.bool_)):
         raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+    return _convergence_rate(lr, momentum, curvatures, nesterov)
 
+
+def _convergence_rate(lr, momentum, curvatures, nesterov):
+    """The formula of ``convergence_rate``, for arguments already checked (a demo's)."""
     lr, rho = np.broadcast_arrays(lr, momentum)
     step = lr * curvatures.reshape(-1, *([1] * lr.ndim))  # ηλ, one row per curvature
     if nesterov:
@@ -110,22 +114,21 @@ def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, 
     best_lr, best_momentum = optimal_parameters(lam_min, lam_max)
     gd_lr = 2 / (lam_min + lam_max)
     gd = descend(bowl, optimizer="sgd", steps=steps, lr=gd_lr, on_divergence="stop")
+    momentum_at = descender(bowl, None, optim.SGD, steps)
+    curvatures = np.array(bowl.eigenvalues)
 
     fig, (ax_path, ax_loss) = widgets.demo_figure(1, 2, figsize=(10.0, 4.2))
     plotting.contour(
         bowl, ax=ax_path, levels=20, resolution=120, window=_WINDOW, title="", legend=False
     )
     color = plotting.COLORS[0]
-    ax_path.plot(*bowl.start, "o", markersize=10, markerfacecolor="white", markeredgecolor=color)
-    (path,) = ax_path.plot([], [], "-o", color=color, markersize=3, linewidth=2, zorder=3)
+    widgets.start_marker(ax_path, bowl.start, color, size=10, edge_width=1.0, zorder=2)
+    path = widgets.path_line(ax_path, color, head=None)
     ax_loss.plot(gd.losses, "--", color=plotting.COLORS[6], linewidth=1.5, label="GD, best η")
     (curve,) = ax_loss.plot([], [], color=color, label="momentum")
     (guide,) = ax_loss.plot([], [], ":", color=plotting.COLORS[3], label=r"slope of $r^{2t}$")
-    ax_loss.set_yscale("log")
-    ax_loss.set_xlim(0, steps)
+    widgets.loss_panel(ax_loss, steps, ylabel="loss (log scale)", decades=None)
     ax_loss.set_ylim(*_LOSS_LIMITS)
-    ax_loss.set_xlabel("step")
-    ax_loss.set_ylabel("loss (log scale)")
     ax_loss.set_title(f"best: η = {best_lr:.3g}, ρ = {best_momentum:.2f}", fontsize=13)
     ax_loss.legend(loc="lower left", fontsize=10)
     title = fig.suptitle("", fontsize=14)
@@ -133,29 +136,19 @@ def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, 
 
     def update(lr, momentum, nesterov):
         nesterov = bool(nesterov and momentum > 0)  # Nesterov with ρ = 0 is plain GD
-        trajectory = descend(
-            bowl,
-            optimizer=optim.SGD,
-            steps=steps,
-            lr=lr,
-            momentum=momentum,
-            nesterov=nesterov,
-            on_divergence="stop",
-        )
-        points = plotting.nan_for_inf(trajectory.points)
-        path.set_data(points[:, 0], points[:, 1])
-        losses = plotting.nan_for_inf(trajectory.losses)
-        curve.set_data(np.arange(len(losses)), np.maximum(losses, _LOSS_LIMITS[0]))
-        rate = convergence_rate(lr, momentum, bowl.eigenvalues, nesterov=nesterov)
+        run = momentum_at(lr=lr, momentum=momentum, nesterov=nesterov)
+        widgets.set_path(path, run)
+        widgets.set_loss(curve, run, floor=_LOSS_LIMITS[0])
+        losses = plotting.nan_for_inf(run.losses)
+        rate = _convergence_rate(lr, momentum, curvatures, nesterov)
         end = len(losses) - 1  # the guide meets the curve at its end, where the rate rules
         guide.set_data(t, losses[end] * rate ** (2.0 * (t - end)) if rate < 1 else t * np.nan)
         name = "Nesterov" if nesterov else "heavy ball" if momentum > 0 else "plain GD"
         text = f"{name}: η = {lr:.3g}, ρ = {momentum:.2f} → rate r = {rate:.3f} per step"
-        if trajectory.diverged:
-            text += f" — {trajectory.diverged.split(':')[0]}"
-        title.set_text(text)
-        title.set_color(plotting.OKABE_ITO["vermillion" if rate >= 1 else "black"])
-        return trajectory
+        if run.status == "diverged":
+            text += f" — {run.ending}"
+        widgets.show_status(title, text, run, alarm=rate >= 1)
+        return run
 
     wide = {"style": {"description_width": "initial"}, "layout": ipywidgets.Layout(width="400px")}
     controls = {
@@ -165,4 +158,4 @@ def momentum_explorer(condition_number=100.0, lr=None, momentum=0.9, steps=100, 
         ),
         "nesterov": ipywidgets.Checkbox(value=bool(nesterov), description="Nesterov"),
     }
-    return widgets.Demo(fig, update, controls, animated=[path, curve, guide, title])
+    return widgets.Demo(fig, update, controls, animated=[*path, curve, guide, title])

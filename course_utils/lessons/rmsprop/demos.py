@@ -4,17 +4,20 @@ r"""Lesson 08's demo: RMSProp's moving average on Rosenbrock's valley, beside Ad
 effective learning rates over the steps.
 """
 
+from functools import partial
+
 from ... import landscapes, plotting, widgets
 from ...adaptive import (
+    RunView,
+    _rmsprop_effective_lr,
     adagrad_effective_lr,
     lr_axes,
     pair_of_lines,
-    rmsprop_effective_lr,
     show_lrs,
 )
-from ...training import descend
+from ...training import descend, descender
 from ...validation import in_range, positive, positive_int, real
-from ...widgets import outcome, path_line, set_path
+from ...widgets import path_line, set_path
 
 __all__ = ["rmsprop_explorer"]
 
@@ -32,8 +35,6 @@ def rmsprop_explorer(alpha=0.99, lr=0.01, adagrad_lr=0.5, steps=1000):
     it keeps walking. With α close to 1 the first steps are large: G starts at 0 and has
     only the weight 1 − α^t, so the first step is η/√(1 − α).
     """
-    import ipywidgets
-
     valley = landscapes.rosenbrock()
     alpha = real("alpha", alpha)
     if alpha not in _ALPHAS:
@@ -43,6 +44,7 @@ def rmsprop_explorer(alpha=0.99, lr=0.01, adagrad_lr=0.5, steps=1000):
     steps = positive_int("steps", steps)
     adagrad = descend(valley, None, "adagrad", steps, lr=adagrad_lr, on_divergence="stop")
     adagrad_lrs = adagrad_effective_lr(valley.grad(adagrad.points[:-1]), adagrad_lr)
+    rmsprop_at = descender(valley, None, "rmsprop", steps)
 
     fig, (ax_path, ax_lr) = widgets.demo_figure(1, 2, figsize=(10.5, 4.4))
     plotting.contour(valley, ax=ax_path, levels=20, resolution=120, title="", legend=False)
@@ -58,29 +60,17 @@ def rmsprop_explorer(alpha=0.99, lr=0.01, adagrad_lr=0.5, steps=1000):
     lr_axes(ax_lr, steps, "Each weight's effective learning rate")
     ax_lr.legend(loc="upper left", fontsize=9, ncols=2)
     title = fig.suptitle("", fontsize=14)
+    view = RunView(valley, steps, path, lr_lines, title, "AdaGrad", adagrad)
 
     def update(alpha, lr):
-        trajectory = descend(
-            valley, None, "rmsprop", steps, lr=lr, alpha=alpha, on_divergence="stop"
-        )
-        set_path(path, trajectory)
-        grads = valley.grad(trajectory.points[:-1])
-        show_lrs(lr_lines, rmsprop_effective_lr(grads, lr, alpha))
-        title.set_text(
-            f"After {steps} steps — RMSProp (α = {alpha:g}, memory ≈ {1 / (1 - alpha):.0f} "
-            f"steps, η = {lr:.3g}): {outcome(trajectory, valley)}; "
-            f"AdaGrad: {outcome(adagrad, valley)}"
-        )
-        return trajectory
+        run = rmsprop_at(lr=lr, alpha=alpha)
+        memory = f"memory ≈ {1 / (1 - alpha):.0f} steps"
+        name = f"RMSProp (α = {alpha:g}, {memory}, η = {lr:.3g})"
+        view.show(run, name, partial(_rmsprop_effective_lr, lr=lr, alpha=alpha))
+        return run
 
     controls = {
-        "alpha": ipywidgets.SelectionSlider(
-            options=_ALPHAS,
-            value=alpha,
-            description="decay rate α",
-            style={"description_width": "initial"},
-            layout=ipywidgets.Layout(width="360px"),
-        ),
+        "alpha": widgets.selection_slider("decay rate α", _ALPHAS, alpha, width="360px"),
         "lr": widgets.log_slider("learning rate η", lr, 1e-4, 0.1, width="360px"),
     }
     return widgets.Demo(fig, update, controls, animated=[*path, *adagrad_path, *lr_lines, title])

@@ -16,7 +16,7 @@ right number.
 
 import numpy as np
 
-from ...checks import Mutant, Number, check_function, make_case
+from ...checks import Mutant, Number, Shown, check_function, make_case
 
 __all__ = ["check_slope"]
 
@@ -26,35 +26,27 @@ def _slope(f, w, h=1e-5):
     return float((f(w + h) - f(w - h)) / (2 * h))
 
 
-class _Function:
+def _function(formula, fn):
     """A 1-D function that shows its formula in a check's message (a lambda shows an address)."""
-
-    def __init__(self, formula, fn):
-        self.formula, self.fn = formula, fn
-
-    def __call__(self, w):
-        return self.fn(w)
-
-    def __repr__(self):
-        return f"lambda w: {self.formula}"
+    return Shown(f"lambda w: {formula}", fn)
 
 
 # Central differences written differently agree to about 1e-11; the graders' hidden tests hold
 # the slope to 1e-9, which a default step other than 1e-5 misses on sin(100w).
 _TOLERANCE = {np.float64: (1e-9, 1e-12)}
 
-_CUBE = _Function("w**3", lambda w: w**3)
-_WIGGLE = _Function("np.sin(100*w)", lambda w: np.sin(100 * w))
+_CUBE = _function("w**3", lambda w: w**3)
+_WIGGLE = _function("np.sin(100*w)", lambda w: np.sin(100 * w))
 
 # (label, f, w, h or None for the default, how to call)
 _CASES = (
     ("a cubic, a large step h", _CUBE, 2.0, 0.1, "keyword"),
     ("a cubic, the default h", _CUBE, 2.0, None, "defaults"),
-    ("a negative slope", _Function("w**3 - 2*w", lambda w: w**3 - 2 * w), -0.5, 0.01, "keyword"),
-    ("a sine, h by position", _Function("np.sin(w)", np.sin), 0.5, 1e-3, "positional"),
-    ("an exponential", _Function("np.exp(2*w)", lambda w: np.exp(2 * w)), 0.3, 0.05, "keyword"),
-    ("a line", _Function("4*w - 1", lambda w: 4 * w - 1), 0.7, 0.25, "keyword"),
-    ("a constant", _Function("3.0", lambda w: 3.0), 1.0, 0.1, "keyword"),
+    ("a negative slope", _function("w**3 - 2*w", lambda w: w**3 - 2 * w), -0.5, 0.01, "keyword"),
+    ("a sine, h by position", _function("np.sin(w)", np.sin), 0.5, 1e-3, "positional"),
+    ("an exponential", _function("np.exp(2*w)", lambda w: np.exp(2 * w)), 0.3, 0.05, "keyword"),
+    ("a line", _function("4*w - 1", lambda w: 4 * w - 1), 0.7, 0.25, "keyword"),
+    ("a constant", _function("3.0", lambda w: 3.0), 1.0, 0.1, "keyword"),
     ("a fast wiggle, the default h", _WIGGLE, 0.01, None, "defaults"),
 )  # fmt: skip
 

@@ -8,8 +8,8 @@ r"""Lesson 04's demos: one example's step at a time, and SGD near a saddle point
 import numpy as np
 
 from ... import plotting, widgets
-from ...regression import ExampleLandscape, _pair, regression_data, regression_landscape, sgd
-from ...training import descend
+from ...regression import ExampleLandscape, _pair, _sgd, regression_data, regression_landscape
+from ...training import descender
 from ...validation import as_float_array, nonnegative_int, positive, positive_int
 
 __all__ = ["autoencoder_landscape", "autoencoder_data", "gradient_cloud", "sgd_explorer"]
@@ -124,20 +124,7 @@ def gradient_cloud(landscape, w, lr, ax=None, *, arrows=60, window=None, title=N
         )
         _regression_axes(ax, landscape)
         color, mean_color = plotting.COLORS[1], plotting.COLORS[3]
-        shown = steps[:arrows]
-        ax.quiver(
-            np.full(len(shown), w[0]),
-            np.full(len(shown), w[1]),
-            shown[:, 0],
-            shown[:, 1],
-            angles="xy",
-            scale_units="xy",
-            scale=1,
-            color=color,
-            alpha=0.5,
-            width=0.003,
-            zorder=3,
-        )
+        _arrows(ax, w, steps[:arrows], color=color, alpha=0.5, width=0.003, zorder=3)
         ax.plot(
             *(w + steps).T,
             ".",
@@ -147,18 +134,7 @@ def gradient_cloud(landscape, w, lr, ax=None, *, arrows=60, window=None, title=N
             zorder=3,
             label="one example's step  w − η∇ℓᵢ",
         )
-        ax.quiver(
-            w[0],
-            w[1],
-            full_step[0],
-            full_step[1],
-            angles="xy",
-            scale_units="xy",
-            scale=1,
-            color=mean_color,
-            width=0.012,
-            zorder=5,
-        )
+        _arrows(ax, w, full_step[None], color=mean_color, width=0.012, zorder=5)
         ax.plot(
             *(w + full_step),
             "o",
@@ -167,18 +143,15 @@ def gradient_cloud(landscape, w, lr, ax=None, *, arrows=60, window=None, title=N
             zorder=6,
             label="their mean: the GD step  w − η∇L",
         )
-        ax.plot(
-            *w,
-            "o",
-            markersize=11,
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markeredgewidth=2,
-            zorder=6,
-            label="w",
-        )
+        widgets.start_marker(ax, w, edge_width=2, zorder=6, label="w")
         ax.legend(loc="lower left", fontsize=10)
     return ax
+
+
+def _arrows(ax, w, steps, **style):
+    """An arrow from w along each row of ``steps`` (k, 2), to scale in the weight plane."""
+    start_x, start_y = np.full(len(steps), w[0]), np.full(len(steps), w[1])
+    ax.quiver(start_x, start_y, *steps.T, angles="xy", scale_units="xy", scale=1, **style)
 
 
 def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
@@ -189,7 +162,6 @@ def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
     over the loss L(w) = L(slope, bias); the right one L − L* against the examples processed.
     """
     import ipywidgets
-    from matplotlib.ticker import LogLocator, NullLocator
 
     lr = positive("lr", lr)
     seed = nonnegative_int("seed", seed)
@@ -199,58 +171,46 @@ def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
     if not lr_range[0] <= lr <= lr_range[1]:
         raise ValueError(f"lr must be in [{lr_range[0]}, {lr_range[1]}], got {lr}")
     initial_gap = float(landscape(landscape.start)) - landscape.min_value
+    gd_at = descender(landscape, None, "sgd", steps=epochs)
 
     fig, (ax_path, ax_loss) = widgets.demo_figure(1, 2, figsize=(9.5, 4.0))
     plotting.contour(landscape, ax=ax_path, levels=20, resolution=120, title="", legend=False)
     _regression_axes(ax_path, landscape)
-    ax_path.plot(
-        *landscape.start,
-        "o",
-        markersize=11,
-        markerfacecolor="white",
-        markeredgecolor="black",
-        markeredgewidth=2,
-        zorder=4,
-    )
+    widgets.start_marker(ax_path, landscape.start, edge_width=2)
     gd_color, sgd_color = plotting.COLORS[0], plotting.COLORS[1]
-    (sgd_path,) = ax_path.plot(
-        [], [], "-", color=sgd_color, linewidth=1, label="SGD: 1 example a step"
-    )
-    (gd_path,) = ax_path.plot(
-        [], [], "-o", color=gd_color, markersize=5, label=f"GD: all {n} a step"
+    sgd_label, gd_label = "SGD: 1 example a step", f"GD: all {n} a step"
+    sgd_path = widgets.path_line(ax_path, sgd_color, sgd_label, "-", 2, linewidth=1, head=None)
+    gd_path = widgets.path_line(
+        ax_path, gd_color, gd_label, zorder=2, markersize=5, linewidth=None, head=None
     )
     ax_path.legend(loc="lower left", fontsize=9)
     (sgd_curve,) = ax_loss.plot([], [], color=sgd_color, linewidth=1)
     (gd_curve,) = ax_loss.plot([], [], "-o", color=gd_color, markersize=5)
-    ax_loss.set_yscale("log")
-    ax_loss.yaxis.set_major_locator(LogLocator(numticks=5))
-    ax_loss.yaxis.set_minor_locator(NullLocator())
-    ax_loss.set_xlim(0, n * epochs)
+    widgets.loss_panel(
+        ax_loss, n * epochs, ylabel="L − L* (log scale)", xlabel="examples processed"
+    )
     ax_loss.set_ylim(1e-5, 3 * initial_gap)
-    ax_loss.set_xlabel("examples processed")
-    ax_loss.set_ylabel("L − L* (log scale)")
     title = fig.suptitle("", fontsize=13)
 
     def update(lr, seed):
-        gd = descend(landscape, None, "sgd", steps=epochs, lr=lr, on_divergence="stop")
-        stochastic = sgd(landscape, lr=lr, epochs=epochs, seed=seed, on_divergence="stop")
+        gd = gd_at(lr=lr)
+        stochastic = _sgd(
+            landscape, landscape.start, lambda t: lr, epochs, np.random.default_rng(seed)
+        )
+        ends = []
         for path, curve, run, per_step in (
             (gd_path, gd_curve, gd, n),
             (sgd_path, sgd_curve, stochastic, 1),
         ):
-            points = plotting.nan_for_inf(run.points)
-            path.set_data(points[:, 0], points[:, 1])
-            gap = plotting.nan_for_inf(run.losses - landscape.min_value)
-            curve.set_data(np.arange(len(gap)) * per_step, np.clip(gap, 1e-16, None))
-        ends = [
-            run.diverged.split(":")[0]
-            if run.diverged
-            else f"{run.losses[-1] - landscape.min_value:.2g}"
-            for run in (gd, stochastic)
-        ]
-        title.set_text(
+            widgets.set_path(path, run)
+            gap = widgets.set_loss(curve, run, landscape.min_value, spacing=per_step)
+            ends.append(run.ending if run.status == "diverged" else f"{gap[-1]:.2g}")
+        text = (
             f"η = {lr:.3g}, after {n * epochs} example-gradients, "
             f"L − L*:  GD {ends[0]},  SGD {ends[1]}"
+        )
+        widgets.show_status(
+            title, text, stochastic, alarm="diverged" in (gd.status, stochastic.status)
         )
         return gd, stochastic
 
@@ -265,5 +225,5 @@ def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):
         ),
     }
     return widgets.Demo(
-        fig, update, controls, animated=[sgd_path, gd_path, sgd_curve, gd_curve, title]
+        fig, update, controls, animated=[*sgd_path, *gd_path, sgd_curve, gd_curve, title]
     )

@@ -5,12 +5,13 @@ torch.optim optimizers, each with no schedule, one-cycle and cosine annealing:
 
 - ``make_optimizer(name, model, total_steps, schedule)`` builds one combination;
 - ``compare(digits, epochs, batch_size)`` runs them all on the same seed and returns
-  ``{(optimizer, schedule): FitHistory}``; ``results_table(runs)`` prints them;
-  ``comparison_curves(runs)`` draws training loss and test accuracy per epoch.
+  ``{(optimizer, schedule): Run}``; ``results_table(runs)`` prints them;
+  ``comparison_curves(runs)`` draws training loss and validation accuracy per epoch.
 
 torch and matplotlib are imported inside the functions.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -80,59 +81,47 @@ def compare(
     progress=True,
 ):
     """Train one fresh network (the same initial weights and batches) per optimizer and
-    schedule; return ``{(optimizer, schedule): FitHistory}`` in that order.
+    schedule; return ``{(optimizer, schedule): Run}`` in that order.
 
-    ``digits`` is ``(X_train, X_test, y_train, y_test)`` as ``data.load_digits`` returns it.
+    ``digits`` is ``(X_train, X_val, y_train, y_val)`` as ``data.load_digits`` returns it.
     One progress bar counts the runs.
     """
     from tqdm.auto import tqdm
 
-    X_train, X_test, y_train, y_test = digits
     epochs = positive_int("epochs", epochs)
     batch_size = positive_int("batch_size", batch_size)
-    total_steps = epochs * math.ceil(len(X_train) / batch_size)
+    total_steps = epochs * math.ceil(len(digits[0]) / batch_size)
+    options = {"epochs": epochs, "batch_size": batch_size, "progress": False}
     combinations = [(o, s) for o in optimizers for s in schedules]
     runs = {}
     for name, schedule in tqdm(combinations, desc="runs", unit="run", disable=not progress):
-        model = network.mlp(X_train.shape[1], hidden, 10, seed=seed)
-        optimizer, scheduler = make_optimizer(name, model, total_steps, schedule)
-        runs[name, schedule] = network.fit(
-            model,
-            optimizer,
-            X_train,
-            y_train,
-            X_test,
-            y_test,
-            epochs=epochs,
-            batch_size=batch_size,
-            schedule=scheduler,
-            seed=seed,
-            progress=False,
+        recipe = functools.partial(make_optimizer, name, total_steps=total_steps, schedule=schedule)
+        _, runs[name, schedule] = network.fit_mlp(
+            digits, recipe, hidden=hidden, seed=seed, **options
         )
     return runs
 
 
 def results_table(runs):
-    """A text table: one row per run, with final and best test accuracy, final training loss
-    and training time; the best final accuracy is marked with ◀."""
-    best = max(history.test_accuracy[-1] for history in runs.values())
+    """A text table: one row per run, with final and best validation accuracy, final training
+    loss and training time; the best final accuracy is marked with ◀."""
+    best = max(run.val_accuracies[-1] for run in runs.values())
     lines = [
         f"{'optimizer':<16}{'schedule':<11}{'final acc':>10}{'best acc':>10}"
         f"{'train loss':>12}{'time':>8}",
     ]
-    for (name, schedule), history in runs.items():
-        final = history.test_accuracy[-1]
+    for (name, schedule), run in runs.items():
+        final = run.val_accuracies[-1]
         lines.append(
-            f"{name:<16}{schedule:<11}{final:>10.2%}{history.best_accuracy:>10.2%}"
-            f"{history.train_loss[-1]:>12.4f}{history.seconds[-1]:>7.2f}s"
-            + ("  ◀" if final == best else "")
+            f"{name:<16}{schedule:<11}{final:>10.2%}{run.best_accuracy:>10.2%}"
+            f"{run.final_loss:>12.4f}{run.seconds[-1]:>7.2f}s" + ("  ◀" if final == best else "")
         )
     return "\n".join(lines)
 
 
 def comparison_curves(runs, fig=None):
-    """Training loss (top, log scale) and test accuracy (bottom) per epoch: one column per
-    schedule, one color per optimizer. Returns the figure."""
+    """Training loss (top, log scale) and validation accuracy (bottom) per epoch: one column
+    per schedule, one color per optimizer. Returns the figure."""
     schedules = list(dict.fromkeys(schedule for _, schedule in runs))
     names = list(dict.fromkeys(name for name, _ in runs))
     with plotting.course_style():
@@ -141,18 +130,18 @@ def comparison_curves(runs, fig=None):
         for column, schedule in enumerate(schedules):
             loss_ax, accuracy_ax = axes[0, column], axes[1, column]
             for index, name in enumerate(names):
-                history = runs.get((name, schedule))
-                if history is None:
+                run = runs.get((name, schedule))
+                if run is None:
                     continue
                 color = plotting.COLORS[index % len(plotting.COLORS)]
-                epochs = np.arange(len(history.train_loss))
-                loss_ax.plot(epochs, history.train_loss, color=color, label=name)
-                accuracy_ax.plot(epochs[1:], history.test_accuracy[1:], color=color, label=name)
+                epochs = np.arange(len(run.losses))
+                loss_ax.plot(epochs, run.losses, color=color, label=name)
+                accuracy_ax.plot(epochs[1:], run.val_accuracies[1:], color=color, label=name)
             loss_ax.set_yscale("log")
             loss_ax.set_title(f"schedule: {schedule}")
             accuracy_ax.set_xlabel("epoch")
         axes[0, 0].set_ylabel("training loss (log)")
-        axes[1, 0].set_ylabel("test accuracy")
+        axes[1, 0].set_ylabel("validation accuracy")
         axes[1, 0].set_ylim(0.9, 1.0)
         axes[0, -1].legend(fontsize="small")
     return fig

@@ -1,6 +1,6 @@
 r"""Lesson 11's key figure.
 
-``11_comparison``: training loss and test accuracy per epoch of the five optimizers, each with
+``11_comparison``: training loss and validation accuracy per epoch of the five optimizers, each with
 no schedule, one-cycle and cosine, on the digits (``demos.compare``).
 """
 

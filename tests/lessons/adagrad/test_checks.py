@@ -10,7 +10,7 @@ import numpy as np
 from course_utils import optim
 from course_utils.lessons.adagrad import check_adagrad_update
 
-from ..checking import rule_tests
+from ..checking import check_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -22,10 +22,7 @@ def adagrad_renamed_with_power_and_divide(theta, dtheta, cache, lr=1e-2, eps=1e-
     return theta - lr * np.divide(dtheta, np.power(cache, 0.5) + eps), cache
 
 
-RIGHT = [
-    (check_adagrad_update, optim.adagrad_update),
-    (check_adagrad_update, adagrad_renamed_with_power_and_divide),
-]
+RIGHT = [optim.adagrad_update, adagrad_renamed_with_power_and_divide]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -66,12 +63,12 @@ def adagrad_math_sqrt(w, grad, sum_sq, lr=1e-2, eps=1e-10):
 
 
 WRONG = [
-    (check_adagrad_update, adagrad_unsquared, "not squared: G ← G + g²"),
-    (check_adagrad_update, adagrad_no_root, "the square root is missing"),
-    (check_adagrad_update, adagrad_eps_in_root, "ε is inside the square root"),
-    (check_adagrad_update, adagrad_eps_on_weight, "ε is added to the weights"),
-    (check_adagrad_update, adagrad_returns_old_sum, "return the `sum_sq` you were given"),
-    (check_adagrad_update, adagrad_math_sqrt, "raised TypeError: only 0-dimensional arrays"),
+    (adagrad_unsquared, "not squared: G ← G + g²"),
+    (adagrad_no_root, "the square root is missing"),
+    (adagrad_eps_in_root, "ε is inside the square root"),
+    (adagrad_eps_on_weight, "ε is added to the weights"),
+    (adagrad_returns_old_sum, "return the `sum_sq` you were given"),
+    (adagrad_math_sqrt, "raised TypeError: only 0-dimensional arrays"),
 ]
 
 
@@ -138,19 +135,19 @@ def adagrad_wrong_default_lr(w, grad, sum_sq, lr=1e-3, eps=1e-10):
 
 
 MORE_WRONG = [
-    (check_adagrad_update, adagrad_no_eps, "ε is missing"),
-    (check_adagrad_update, adagrad_no_eps_but_guarded, "ε is missing"),
-    (check_adagrad_update, adagrad_eps_squared_in_root, "not √(G + ε²)"),
-    (check_adagrad_update, adagrad_eps_on_the_ratio, "ε is added to the ratio g / √G"),
-    (check_adagrad_update, adagrad_absolute_gradient, "G adds |g|"),
-    (check_adagrad_update, adagrad_times_two, "grad*2 doubles the gradient"),
-    (check_adagrad_update, adagrad_one_sum_for_all_weights, "G is one number for all weights"),
-    (check_adagrad_update, adagrad_keeps_the_root, "you return √G as the new state"),
-    (check_adagrad_update, adagrad_with_lr_decay, "returned a wrong `w` on case 2 of 17"),
-    (check_adagrad_update, adagrad_add_out_sum_sq, "changed its input `sum_sq` in place"),
-    (check_adagrad_update, adagrad_wrong_default_lr, "default for `lr` is 0.001"),
+    (adagrad_no_eps, "ε is missing"),
+    (adagrad_no_eps_but_guarded, "ε is missing"),
+    (adagrad_eps_squared_in_root, "not √(G + ε²)"),
+    (adagrad_eps_on_the_ratio, "ε is added to the ratio g / √G"),
+    (adagrad_absolute_gradient, "G adds |g|"),
+    (adagrad_times_two, "grad*2 doubles the gradient"),
+    (adagrad_one_sum_for_all_weights, "G is one number for all weights"),
+    (adagrad_keeps_the_root, "you return √G as the new state"),
+    (adagrad_with_lr_decay, "returned a wrong `w` on case 2 of 17"),
+    (adagrad_add_out_sum_sq, "changed its input `sum_sq` in place"),
+    (adagrad_wrong_default_lr, "default for `lr` is 0.001"),
 ]
 
-test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
-    RIGHT, WRONG + MORE_WRONG
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
+    check_adagrad_update, RIGHT, WRONG + MORE_WRONG
 )

@@ -5,7 +5,8 @@ import pytest
 
 from course_utils import landscapes
 from course_utils.lessons.adagrad import demos
-from course_utils.training import Trajectory, descend
+from course_utils.runs import Run
+from course_utils.training import descend
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def test_adagrad_explorer_draws_the_run_its_sliders_ask_for(adagrad_demo):
     assert bytes(adagrad_demo.image.value).startswith(b"\x89PNG")
     adagrad_demo.set(lr=1.2, eps=1e-3)
     expected = descend(bowl, [-1.5, 1.5], "adagrad", 60, lr=1.2, eps=1e-3)
-    assert isinstance(adagrad_demo.result, Trajectory)
+    assert isinstance(adagrad_demo.result, Run)
     np.testing.assert_array_equal(adagrad_demo.result.points, expected.points)
     assert "η = 1.2" in _title(adagrad_demo) and "ε = 0.001" in _title(adagrad_demo)
     assert adagrad_demo.error is None

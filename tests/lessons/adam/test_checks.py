@@ -10,7 +10,7 @@ import numpy as np
 from course_utils import optim
 from course_utils.lessons.adam import check_adam_update
 
-from ..checking import no_cause_named, rule_tests
+from ..checking import check_tests, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -46,12 +46,7 @@ def adam_torch(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     return w.numpy(), m.numpy(), v.numpy()
 
 
-RIGHT = [
-    (check_adam_update, optim.adam_update),
-    (check_adam_update, adam_textbook),
-    (check_adam_update, adam_in_place_renamed),
-    (check_adam_update, adam_torch),
-]
+RIGHT = [optim.adam_update, adam_textbook, adam_in_place_renamed, adam_torch]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,27 +171,27 @@ def adam_only_for_arrays(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=
 
 
 WRONG = [
-    (check_adam_update, adam_no_bias_correction, "there is no bias correction"),
-    (check_adam_update, adam_only_m_corrected, "only m is bias-corrected"),
-    (check_adam_update, adam_only_v_corrected, "only v is bias-corrected"),
-    (check_adam_update, adam_t_minus_one, "the bias correction uses t − 1"),
-    (check_adam_update, adam_t_plus_one, "the bias correction uses t + 1"),
-    (check_adam_update, adam_right_only_at_t_1, "lacks the power t"),
-    (check_adam_update, adam_widely_copied, "the widely copied w − η·m / v + ε"),
-    (check_adam_update, adam_eps_in_root, "ε is inside the square root"),
-    (check_adam_update, adam_paper_efficient_form, "puts ε before the correction"),
-    (check_adam_update, adam_uphill, "the sign is flipped"),
-    (check_adam_update, adam_without_lr, "the learning rate is missing"),
-    (check_adam_update, adam_returns_w_v_m, "wrong order: return (w, m, v)"),
-    (check_adam_update, adam_returns_old_moments, "return the `m` and `v` you were given"),
-    (check_adam_update, adam_returns_corrected_moments, "bias-corrected m̂ and v̂ as the new state"),
-    (check_adam_update, adam_float64_constants, "as float64 instead of float32"),
-    (check_adam_update, adam_hard_coded_betas, "returned a wrong `w`, `m` and `v` on case 8"),
-    (check_adam_update, adam_hard_coded_eps, "ignores `eps`: it computes as if eps=1e-08"),
-    (check_adam_update, adam_wrong_default_eps, "default for `eps` is 1e-06"),
-    (check_adam_update, adam_learning_rate_named_differently, "signature is adam_update(w, grad"),
-    (check_adam_update, adam_counts_its_own_steps, "returned a wrong"),
-    (check_adam_update, adam_only_for_arrays, "raised TypeError: len() of unsized object"),
+    (adam_no_bias_correction, "there is no bias correction"),
+    (adam_only_m_corrected, "only m is bias-corrected"),
+    (adam_only_v_corrected, "only v is bias-corrected"),
+    (adam_t_minus_one, "the bias correction uses t − 1"),
+    (adam_t_plus_one, "the bias correction uses t + 1"),
+    (adam_right_only_at_t_1, "lacks the power t"),
+    (adam_widely_copied, "the widely copied w − η·m / v + ε"),
+    (adam_eps_in_root, "ε is inside the square root"),
+    (adam_paper_efficient_form, "puts ε before the correction"),
+    (adam_uphill, "the sign is flipped"),
+    (adam_without_lr, "the learning rate is missing"),
+    (adam_returns_w_v_m, "wrong order: return (w, m, v)"),
+    (adam_returns_old_moments, "return the `m` and `v` you were given"),
+    (adam_returns_corrected_moments, "bias-corrected m̂ and v̂ as the new state"),
+    (adam_float64_constants, "as float64 instead of float32"),
+    (adam_hard_coded_betas, "returned a wrong `w`, `m` and `v` on case 8"),
+    (adam_hard_coded_eps, "ignores `eps`: it computes as if eps=1e-08"),
+    (adam_wrong_default_eps, "default for `eps` is 1e-06"),
+    (adam_learning_rate_named_differently, "signature is adam_update(w, grad"),
+    (adam_counts_its_own_steps, "returned a wrong"),
+    (adam_only_for_arrays, "raised TypeError: len() of unsized object"),
 ]
 
 
@@ -332,32 +327,32 @@ def adam_no_correction_after_ten_steps(w, grad, m, v, t, lr=1e-3, beta1=0.9, bet
 
 
 MORE_WRONG = [
-    (check_adam_update, adam_t_plus_one_on_v_only, "the bias correction of v̂ uses t + 1"),
-    (check_adam_update, adam_t_minus_one_on_m_only, "the bias correction of m̂ uses t − 1"),
-    (check_adam_update, adam_corrects_the_state_given, "bias-correct the m and v you were given"),
-    (check_adam_update, adam_absolute_gradient_in_v, "v averages |g| instead of g²"),
-    (check_adam_update, adam_m_squared_in_v, "v averages m² instead of g²"),
-    (check_adam_update, adam_betas_reordered, "lr, beta2, beta1, eps) but the exercise's are"),
-    (check_adam_update, adam_beta1_in_both_corrections, "v̂ is corrected with β1"),
-    (check_adam_update, adam_power_on_one_minus_beta, "the power is on (1 − β)"),
-    (check_adam_update, adam_beta_times_t, "βᵗ is a power, beta1**t, not beta1*t"),
-    (check_adam_update, adam_unbracketed_correction, "`m / 1 - beta1**t` is (m / 1) − β1ᵗ"),
-    (check_adam_update, adam_no_eps, "ε is missing: the step is w ← w − η·m̂ / (√v̂ + ε)"),
-    (check_adam_update, adam_eps_on_the_ratio, "ε is added to the ratio m̂ / √v̂"),
-    (check_adam_update, adam_amsgrad, "which is AMSGrad"),
-    (check_adam_update, adam_with_adamw_decay, "as AdamW does"),
-    (check_adam_update, adam_squares_grad_in_place, "changed its input `grad` in place"),
-    (check_adam_update, adam_stacks_the_results, "returned a single ndarray"),
-    (check_adam_update, adam_nothing_to_do_shortcut, "returned its input `w` itself"),
-    (check_adam_update, adam_hard_coded_lr, "ignores `lr`: it computes as if lr=0.001"),
-    (check_adam_update, adam_wrong_default_lr, "default for `lr` is 0.01 but"),
-    (check_adam_update, adam_float32_bias_correction, "returned a wrong `w` on case 1 of 19"),
-    (check_adam_update, adam_no_correction_after_ten_steps, "on case 17 of 19, a late step"),
-    (check_adam_update, adam_as_a_list, "returned a list on case 1 of 19"),
+    (adam_t_plus_one_on_v_only, "the bias correction of v̂ uses t + 1"),
+    (adam_t_minus_one_on_m_only, "the bias correction of m̂ uses t − 1"),
+    (adam_corrects_the_state_given, "bias-correct the m and v you were given"),
+    (adam_absolute_gradient_in_v, "v averages |g| instead of g²"),
+    (adam_m_squared_in_v, "v averages m² instead of g²"),
+    (adam_betas_reordered, "lr, beta2, beta1, eps) but the exercise's are"),
+    (adam_beta1_in_both_corrections, "v̂ is corrected with β1"),
+    (adam_power_on_one_minus_beta, "the power is on (1 − β)"),
+    (adam_beta_times_t, "βᵗ is a power, beta1**t, not beta1*t"),
+    (adam_unbracketed_correction, "`m / 1 - beta1**t` is (m / 1) − β1ᵗ"),
+    (adam_no_eps, "ε is missing: the step is w ← w − η·m̂ / (√v̂ + ε)"),
+    (adam_eps_on_the_ratio, "ε is added to the ratio m̂ / √v̂"),
+    (adam_amsgrad, "which is AMSGrad"),
+    (adam_with_adamw_decay, "as AdamW does"),
+    (adam_squares_grad_in_place, "changed its input `grad` in place"),
+    (adam_stacks_the_results, "returned a single ndarray"),
+    (adam_nothing_to_do_shortcut, "returned its input `w` itself"),
+    (adam_hard_coded_lr, "ignores `lr`: it computes as if lr=0.001"),
+    (adam_wrong_default_lr, "default for `lr` is 0.01 but"),
+    (adam_float32_bias_correction, "returned a wrong `w` on case 1 of 19"),
+    (adam_no_correction_after_ten_steps, "on case 17 of 19, a late step"),
+    (adam_as_a_list, "returned a list on case 1 of 19"),
 ]
 
-test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
-    RIGHT, WRONG + MORE_WRONG
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
+    check_adam_update, RIGHT, WRONG + MORE_WRONG
 )
 
 

@@ -104,19 +104,13 @@ def test_first_steps_under_a_constant_gradient():
     t = np.arange(1, 21)
     grads = np.full(20, -2.5)  # a negative gradient: every step is +size
     expected = {
-        "both": np.ones(20),
-        "neither": (1 - BETA1**t) / np.sqrt(1 - BETA2**t),
-        "only v": 1 - BETA1**t,
-        "only m": 1 / np.sqrt(1 - BETA2**t),
+        "Adam: m̂ and v̂": np.ones(20),
+        "no correction": (1 - BETA1**t) / np.sqrt(1 - BETA2**t),
+        "only v̂ corrected": 1 - BETA1**t,
+        "only m̂ corrected": 1 / np.sqrt(1 - BETA2**t),
     }
-    switches = {
-        "both": {},
-        "neither": {"correct_m": False, "correct_v": False},
-        "only v": {"correct_m": False},
-        "only m": {"correct_v": False},
-    }
-    for name, kwargs in switches.items():
-        sizes = demos.step_sizes(demos.AdamVariant, grads, lr=1.0, eps=0.0, **kwargs)
+    for name, switches in demos.BIAS_CORRECTIONS.items():
+        sizes = demos.step_sizes(demos.AdamVariant, grads, lr=1.0, eps=0.0, **switches)
         np.testing.assert_allclose(sizes, expected[name], rtol=1e-12, err_msg=name)
 
 
@@ -166,7 +160,7 @@ def test_a_broken_variant_reports_divergence_instead_of_warning():
             on_divergence="stop",
             **demos.COPIED,
         )
-    assert run.diverged
+    assert run.status == "diverged"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,7 +225,7 @@ def test_race_runs_every_optimizer_at_its_tuned_lr():
     runs = demos.race("saddle")
     assert list(runs) == list(demos.RACE_OPTIMIZERS)
     for name, run in runs.items():
-        assert run.steps == demos.RACES["saddle"]["steps"] and not run.diverged
+        assert run.steps == demos.RACES["saddle"]["steps"] and run.status == "finished"
         np.testing.assert_array_equal(run.points[0], demos.RACES["saddle"]["start"])
         assert run.lrs[0] == demos.TUNED_LRS["saddle"][name]
     assert runs["adam"].label == "Adam, η = 0.562"
@@ -301,13 +295,15 @@ def test_adam_l2_and_adamw_end_apart():
 def test_adam_explorer_redraws_and_reports_divergence():
     demo = demos.adam_explorer("beale")
     first = bytes(demo.image.value)
-    assert demo.result.lrs[0] == demos.TUNED_LRS["beale"]["adam"] and not demo.result.diverged
+    assert demo.result.lrs[0] == demos.TUNED_LRS["beale"]["adam"]
+    assert demo.result.status == "finished"
     demo.set(lr=0.05, beta1=0.5, beta2=0.99)
     assert demo.result.lrs[0] == 0.05 and bytes(demo.image.value) != first
     assert len(demo.redraw_ms) == 2 and demo.error is None
     demo.set(lr=10.0, beta1=0.0, beta2=0.5)
     title = demo.figure.get_suptitle()
-    assert demo.result.diverged and title.startswith("Adam, η = 10, β1 = 0, β2 = 0.5: diverged at")
+    assert demo.result.status == "diverged"
+    assert title.startswith("Adam, η = 10, β1 = 0, β2 = 0.5: diverged at")
 
 
 @pytest.mark.parametrize(

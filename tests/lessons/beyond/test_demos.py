@@ -5,28 +5,15 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from course_utils import data, network, training
+from course_utils import network, training
 from course_utils.lessons.beyond import demos
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny matrices: a second thread costs more than it saves, and much more on a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def small_digits():
-    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
-    return X_train[:200], X_test[:100], y_train[:200], y_test[:100]
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_train_sgd_with_the_full_batch_takes_one_step_per_epoch(small_digits):
-    model, history = demos.train_sgd(small_digits, lr=0.1, batch_size=None, epochs=3, hidden=(8,))
-    assert history.epochs == 3
+    model, run = demos.train_sgd(small_digits, lr=0.1, batch_size=None, epochs=3, hidden=(8,))
+    assert run.epochs == 3 and run.steps == 3
     twin = network.mlp(64, (8,), 10, seed=0)
     optimizer = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
     X_train, _, y_train, _ = small_digits
@@ -52,7 +39,7 @@ def test_slice_pictures_draw_and_refuse_mismatched_curves(small_digits):
     from course_utils.lessons.beyond.range_test import lr_range_test_torch
 
     result = lr_range_test_torch(model, *small_digits[::2], min_lr=1e-4, max_lr=10.0, steps=40)
-    assert isinstance(result, training.RangeTest)
+    assert isinstance(result, training.Run) and result.suggested_lr is not None
     ax = demos.range_test_curve(result)
     assert ax.get_xscale() == "log" and ax.get_ylim()[1] == 2 * result.smoothed_losses[0]
 

@@ -12,7 +12,7 @@ from course_utils.lessons.gradient_descent import (
     gradient_descent,
 )
 
-from ..checking import rule_tests
+from ..checking import check_tests
 
 # ---------------------------------------------------------------------------------------------
 # The reference
@@ -112,19 +112,13 @@ def recursive(grad_fn, w0, lr, steps):
     return np.concatenate([earlier, (earlier[-1] - lr * grad_fn(earlier[-1]))[None]])
 
 
-@pytest.mark.parametrize(
-    "correct", [loop_with_a_list, preallocated, with_sgd_update_and_copies, recursive]
-)
-def test_correct_implementations_pass(correct, capsys):
-    check_gradient_descent(correct)
-    assert capsys.readouterr().out.strip() == (
-        "✔ gradient_descent matches the reference on 11 cases."
-    )
-
-
-def test_the_reference_passes_its_own_check(capsys):
-    check_gradient_descent(gradient_descent)
-    assert "✔" in capsys.readouterr().out
+CORRECT_DESCENTS = [
+    gradient_descent,
+    loop_with_a_list,
+    preallocated,
+    with_sgd_update_and_copies,
+    recursive,
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,10 +127,7 @@ def test_the_reference_passes_its_own_check(capsys):
 
 
 def uphill(grad_fn, w0, lr, steps):
-    path = [w0]
-    for _ in range(steps):
-        path.append(path[-1] + lr * grad_fn(path[-1]))
-    return np.array(path)
+    return gradient_descent(lambda w: -grad_fn(w), w0, lr, steps)  # w − η(−∇L) = w + η∇L
 
 
 def stale_gradient(grad_fn, w0, lr, steps):
@@ -230,30 +221,33 @@ def stops_at_a_zero_gradient(grad_fn, w0, lr, steps):
     return np.array(path)
 
 
-@pytest.mark.parametrize(
-    "wrong, words",
-    [
-        (uphill, "Likely cause: the sign is flipped"),
-        (stale_gradient, "Likely cause: the gradient is computed once, at w0"),
-        (appends_one_array, "Likely cause: every row holds the final weights"),
-        (modifies_w0, "changed its input `w0` in place"),
-        (no_learning_rate, "Likely cause: the learning rate is missing"),
-        (without_the_start, "one row too few"),
-        (a_step_too_many, "one row too many"),
-        (one_step_ahead, "Likely cause: row 0 must be the start w0"),
-        (returns_a_list, "returned a list as `path`"),
-        (only_the_final_point, "returned `path` with shape (2,) instead of (7, 2)"),
-        (float64_always, "returned `path` as float64 instead of float32"),
-        (forgets_return, "returned None"),
-        (assumes_two_weights, "raised ValueError"),
-        (wrong_at_zero_steps_only, "zero steps"),
-        (stops_at_a_zero_gradient, "shape (1, 2) instead of (4, 2) on case 10 of 11, starting"),
-    ],
+WRONG_DESCENTS = [
+    (uphill, "Likely cause: the sign is flipped"),
+    (stale_gradient, "Likely cause: the gradient is computed once, at w0"),
+    (appends_one_array, "Likely cause: every row holds the final weights"),
+    (modifies_w0, "changed its input `w0` in place"),
+    (no_learning_rate, "Likely cause: the learning rate is missing"),
+    (without_the_start, "one row too few"),
+    (a_step_too_many, "one row too many"),
+    (one_step_ahead, "Likely cause: row 0 must be the start w0"),
+    (returns_a_list, "returned a list as `path`"),
+    (only_the_final_point, "returned `path` with shape (2,) instead of (7, 2)"),
+    (float64_always, "returned `path` as float64 instead of float32"),
+    (forgets_return, "returned None"),
+    (assumes_two_weights, "raised ValueError"),
+    (wrong_at_zero_steps_only, "zero steps"),
+    (stops_at_a_zero_gradient, "shape (1, 2) instead of (4, 2) on case 10 of 11, starting"),
+]
+
+(
+    test_correct_implementations_pass,
+    test_wrong_implementations_are_caught_and_explained,
+) = check_tests(
+    check_gradient_descent,
+    CORRECT_DESCENTS,
+    WRONG_DESCENTS,
+    line="✔ gradient_descent matches the reference on 11 cases.\n",
 )
-def test_wrong_implementations_are_caught_and_explained(wrong, words):
-    with pytest.raises(CheckFailed) as caught:
-        check_gradient_descent(wrong)
-    assert words in str(caught.value), str(caught.value)
 
 
 def test_a_failure_names_the_gradient_used():
@@ -287,11 +281,7 @@ def sgd_with_ufuncs(w, grad, lr):
     return np.subtract(w, np.multiply(lr, grad, dtype=w.dtype))
 
 
-RIGHT = [
-    (check_sgd_update, optim.sgd_update),
-    (check_sgd_update, sgd_in_place_on_a_copy),
-    (check_sgd_update, sgd_with_ufuncs),
-]
+RIGHT = [optim.sgd_update, sgd_in_place_on_a_copy, sgd_with_ufuncs]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,12 +315,12 @@ def sgd_flattens(w, grad, lr):
 
 
 WRONG = [
-    (check_sgd_update, sgd_uphill, "the sign is flipped"),
-    (check_sgd_update, sgd_without_lr, "the learning rate is missing"),
-    (check_sgd_update, sgd_in_place, "changed its input `w` in place"),
-    (check_sgd_update, sgd_forgot_return, "returned None on case 1 of 11, a vector"),
-    (check_sgd_update, sgd_always_float64, "returned `w` as float64 instead of float32"),
-    (check_sgd_update, sgd_flattens, "returned `w` with shape (12,) instead of (3, 4)"),
+    (sgd_uphill, "the sign is flipped"),
+    (sgd_without_lr, "the learning rate is missing"),
+    (sgd_in_place, "changed its input `w` in place"),
+    (sgd_forgot_return, "returned None on case 1 of 11, a vector"),
+    (sgd_always_float64, "returned `w` as float64 instead of float32"),
+    (sgd_flattens, "returned `w` with shape (12,) instead of (3, 4)"),
 ]
 
 
@@ -394,20 +384,20 @@ def sgd_drops_a_dimension(w, grad, lr):
 
 
 MORE_WRONG = [
-    (check_sgd_update, sgd_divides_by_lr, "the step is divided by η"),
-    (check_sgd_update, sgd_subtract_out_w, "changed its input `w` in place"),
-    (check_sgd_update, sgd_scales_grad_in_place, "changed its input `grad` in place"),
-    (check_sgd_update, sgd_python_float_for_scalars, "float(...) and .item() give a Python float"),
-    (check_sgd_update, sgd_at_least_1d, "returned `w` with shape (1,) instead of ()"),
-    (check_sgd_update, sgd_lr_as_a_one_element_array, "as float64 instead of float32"),
-    (check_sgd_update, sgd_integer_result, "returned `w` as int64 instead of float64"),
-    (check_sgd_update, sgd_zero_gradient_shortcut, "returned its input `w` itself as the new `w`"),
-    (check_sgd_update, sgd_clips_the_gradient, "returned a wrong `w` on case 1 of 11"),
-    (check_sgd_update, sgd_in_float32, "right to only about 7 digits"),
-    (check_sgd_update, sgd_rounds, "returned a wrong `w` on case 1 of 11"),
-    (check_sgd_update, sgd_drops_a_dimension, "shape (2, 6) instead of (2, 3, 2)"),
+    (sgd_divides_by_lr, "the step is divided by η"),
+    (sgd_subtract_out_w, "changed its input `w` in place"),
+    (sgd_scales_grad_in_place, "changed its input `grad` in place"),
+    (sgd_python_float_for_scalars, "float(...) and .item() give a Python float"),
+    (sgd_at_least_1d, "returned `w` with shape (1,) instead of ()"),
+    (sgd_lr_as_a_one_element_array, "as float64 instead of float32"),
+    (sgd_integer_result, "returned `w` as int64 instead of float64"),
+    (sgd_zero_gradient_shortcut, "returned its input `w` itself as the new `w`"),
+    (sgd_clips_the_gradient, "returned a wrong `w` on case 1 of 11"),
+    (sgd_in_float32, "right to only about 7 digits"),
+    (sgd_rounds, "returned a wrong `w` on case 1 of 11"),
+    (sgd_drops_a_dimension, "shape (2, 6) instead of (2, 3, 2)"),
 ]
 
-test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
-    RIGHT, WRONG + MORE_WRONG
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
+    check_sgd_update, RIGHT, WRONG + MORE_WRONG
 )

@@ -17,18 +17,18 @@ def test_the_explorer_shows_divergence_in_the_title_instead_of_raising():
     assert isinstance(slider, ipywidgets.FloatLogSlider)
     # the default range spans 2/λmax = 0.2, the edge of stability
     assert 10**slider.min < 0.2 < 10**slider.max
-    assert demo.result.diverged is None
+    assert demo.result.status == "finished"
     title = demo.figure._suptitle
     calm = demo.image.value
 
     demo.set(lr=0.5)
-    assert demo.result.diverged and demo.error is None
+    assert demo.result.status == "diverged" and demo.error is None
     assert "diverged at step" in title.get_text() and "lr = 0.5" in title.get_text()
     assert title.get_color() == plotting.OKABE_ITO["vermillion"]
     assert demo.image.value != calm
 
     demo.set(lr=0.1)
-    assert demo.result.diverged is None and "diverged" not in title.get_text()
+    assert demo.result.status == "finished" and "diverged" not in title.get_text()
     assert demo.result.steps == 40 and demo.result.lrs[0] == pytest.approx(0.1)
 
 

@@ -25,7 +25,7 @@ def test_the_four_learning_rates_fall_on_either_side_of_the_thresholds():
     assert rates["too small"] < 1 / lam_max < rates["about right"] < rates["too large"]
     assert rates["too large"] < 2 / lam_max < rates["divergent"]
     run = descend(figures.mild_bowl(), steps=40, lr=rates["divergent"], on_divergence="stop")
-    assert run.diverged and run.diverged.startswith("diverged at step")
+    assert run.status == "diverged" and run.ending.startswith("diverged at step")
 
 
 def test_the_measured_contraction_follows_the_theory_and_is_best_at_eta_star():

@@ -80,7 +80,7 @@ def test_overfitting_problem_is_seeded_and_shaped():
 def test_steepest_lr_finds_the_fastest_fall():
     lrs = np.logspace(-4, 0, 41)
     smoothed = 2 - np.tanh(3 * (np.log10(lrs) + 2)) + 50 * np.maximum(np.log10(lrs) + 0.5, 0) ** 2
-    result = training.RangeTest(lrs, smoothed, smoothed, lrs[int(np.argmin(smoothed))] / 10)
+    result = training.Run(losses=smoothed, lrs=lrs, smoothed_losses=smoothed)
     assert demos.steepest_lr(result) == pytest.approx(1e-2)
     with pytest.raises(TypeError, match="lr_range_test"):
         demos.steepest_lr(lrs)
@@ -128,7 +128,7 @@ def test_explorer_redraws_every_schedule_and_shows_only_its_sliders():
         np.testing.assert_allclose(
             curve.get_ydata(), [schedule(t) / demo.values["lr"] for t in range(160)]
         )
-        assert demo.result.epochs == 20 and demo.result.diverged is None
+        assert demo.result.epochs == 20 and demo.result.status == "finished"
     assert bytes(demo.image.value[:4]) == b"\x89PNG"
 
 

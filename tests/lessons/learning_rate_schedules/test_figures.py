@@ -15,7 +15,7 @@ def test_overfitting_run_turns_up_and_early_stopping_finds_the_turn():
     best = int(np.argmin(full.val_losses))
     assert 50 < best < 500 and full.val_losses[-1] > 1.5 * full.val_losses[best]
     stopped = figures.overfitting_run(epochs=600, patience=50)
-    assert stopped.epochs == best + 50 and stopped.stopped.startswith("stopped at epoch")
+    assert stopped.epochs == stopped.stopped_at == best + 50 and stopped.status == "stopped"
 
 
 def test_steepest_lr_on_the_lessons_range_test_lies_below_the_suggestion():

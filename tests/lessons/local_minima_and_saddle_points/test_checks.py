@@ -7,6 +7,8 @@ from course_utils.checks import CheckFailed
 from course_utils.lessons.local_minima_and_saddle_points import check_classify_critical_point
 from course_utils.lessons.local_minima_and_saddle_points.basins import classify_critical_point
 
+from ..checking import check_tests
+
 # --- differently written correct solutions ----------------------------------------------------
 
 
@@ -54,35 +56,21 @@ def with_a_copy_and_a_list(hessian, tol=1e-9):
     return {2: "minimum", -2: "maximum", 0: "saddle"}[sum(signs)]
 
 
-@pytest.mark.parametrize(
-    "solution", [by_eigenvalues, by_closed_form, by_general_eigvals, with_a_copy_and_a_list]
-)
-def test_correct_solutions_pass(solution, capsys):
-    check_classify_critical_point(solution)
-    assert capsys.readouterr().out.strip() == (
-        "✔ classify_critical_point matches the reference on 18 cases."
-    )
-
-
-def test_the_reference_passes(capsys):
-    from course_utils.lessons.local_minima_and_saddle_points.basins import (
-        classify_critical_point,
-    )
-
-    check_classify_critical_point(classify_critical_point)
-    assert "✔" in capsys.readouterr().out
+CORRECT = [
+    classify_critical_point,
+    by_eigenvalues,
+    by_closed_form,
+    by_general_eigvals,
+    with_a_copy_and_a_list,
+]
 
 
 # --- known mistakes, each with the diagnosis it must get -------------------------------------
 
 
 def swapped(hessian, tol=1e-9):
-    lam = np.linalg.eigvalsh(hessian)
-    if np.any(np.abs(lam) <= tol):
-        return "degenerate"
-    if np.all(lam > 0):
-        return "maximum"
-    return "minimum" if np.all(lam < 0) else "saddle"
+    kind = by_eigenvalues(hessian, tol)
+    return {"minimum": "maximum", "maximum": "minimum"}.get(kind, kind)
 
 
 def determinant_only(hessian, tol=1e-9):
@@ -153,31 +141,34 @@ def determinant_with_tol(hessian, tol=1e-9):
     return "minimum" if hessian[0, 0] + hessian[1, 1] > 0 else "maximum"
 
 
-@pytest.mark.parametrize(
-    ("mistake", "diagnosis"),
-    [
-        (swapped, "minimum and maximum are swapped"),
-        (determinant_only, "you used the determinant alone"),
-        (diagonal_only, "you looked only at the diagonal"),
-        (no_degenerate_answer, "an eigenvalue of (almost) 0 must give 'degenerate'"),
-        (zero_is_a_saddle, "you return 'saddle' when an eigenvalue is 0"),
-        (exact_zero, "you compared the eigenvalues with 0 exactly"),
-        (determinant_exactly_zero, "you tested det == 0 exactly"),
-        (ignores_tol, "ignores its argument tol"),
-        (strict_tol, "test |λ| ≤ tol, not |λ| < tol"),
-        (determinant_with_tol, "you compared the determinant with tol"),
-        (
-            lambda hessian, tol=1e-6: classify_critical_point(hessian, tol),
-            "your default for `tol` is 1e-06 but the exercise's is 1e-09",
-        ),
-    ],
+MISTAKES = [
+    (swapped, "minimum and maximum are swapped"),
+    (determinant_only, "you used the determinant alone"),
+    (diagonal_only, "you looked only at the diagonal"),
+    (no_degenerate_answer, "an eigenvalue of (almost) 0 must give 'degenerate'"),
+    (zero_is_a_saddle, "you return 'saddle' when an eigenvalue is 0"),
+    (exact_zero, "you compared the eigenvalues with 0 exactly"),
+    (determinant_exactly_zero, "you tested det == 0 exactly"),
+    (ignores_tol, "your function ignores its argument tol"),
+    (
+        strict_tol,
+        "an eigenvalue exactly equal to tol counts as zero: test |λ| ≤ tol, not |λ| < tol",
+    ),
+    (determinant_with_tol, "you compared the determinant with tol"),
+    (
+        lambda hessian, tol=1e-6: classify_critical_point(hessian, tol),
+        "your default for `tol` is 1e-06 but the exercise's is 1e-09",
+    ),
+]
+
+# Each mistake's message shows the call and the right answer, then the likely cause.
+test_correct_solutions_pass, test_each_mistake_is_caught_with_its_diagnosis = check_tests(
+    check_classify_critical_point,
+    CORRECT,
+    [(mistake, "Likely cause: " + diagnosis) for mistake, diagnosis in MISTAKES],
+    line="✔ classify_critical_point matches the reference on 18 cases.\n",
+    shown=("it should be", "classify_critical_point([["),
 )
-def test_each_mistake_is_caught_with_its_diagnosis(mistake, diagnosis):
-    with pytest.raises(CheckFailed) as failure:
-        check_classify_critical_point(mistake)
-    message = str(failure.value)
-    assert diagnosis in message.partition("Likely cause: ")[2]
-    assert "it should be" in message and "classify_critical_point([[" in message
 
 
 def test_a_mistake_the_check_cannot_name_still_fails_without_a_wrong_cause():

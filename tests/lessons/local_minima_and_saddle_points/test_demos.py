@@ -21,11 +21,11 @@ def test_the_picker_says_which_basin_each_grid_start_falls_into(two_minima_map):
     landscape = two_minima_map.landscape
     for i, j in [(3, 2), (10, 10), (17, 14), (0, 20), (20, 0)]:
         demo.set(x0=two_minima_map.x[j], y0=two_minima_map.y[i])
-        trajectory = demo.result
-        np.testing.assert_allclose(trajectory.points[0], [two_minima_map.x[j], two_minima_map.y[i]])
-        assert trajectory.steps == two_minima_map.steps
+        run = demo.result
+        np.testing.assert_allclose(run.points[0], [two_minima_map.x[j], two_minima_map.y[i]])
+        assert run.steps == two_minima_map.steps
         label = two_minima_map.labels[i, j]
-        assert basins.nearest_minimum(landscape, trajectory.points[-1]) == label
+        assert basins.nearest_minimum(landscape, run.points[-1]) == label
         expected = "the global minimum (-1.04, 0.00)" if label == 0 else "a local minimum (0.96"
         assert expected in demo.figure.get_suptitle()
     assert demo.error is None and len(demo.redraw_ms) == 6  # one draw when made, one per set
@@ -45,7 +45,7 @@ def test_the_picker_starts_at_the_landscape_start_and_reports_a_start_on_the_rid
 def test_a_diverging_start_is_reported_in_the_title():
     basin_map = basins.basin_map(landscapes.two_minima(), lr=0.2, steps=50, resolution=11)
     demo = demos.basin_explorer(basin_map, start=(-2.0, 0.0))
-    assert demo.result.diverged
+    assert demo.result.status == "diverged"
     assert "diverged at step" in demo.figure.get_suptitle()
 
 

@@ -7,6 +7,8 @@ from course_utils import losses
 from course_utils.checks import CheckFailed
 from course_utils.lessons.loss_functions import check_cross_entropy, check_mse
 
+from ..checking import check_tests, fails
+
 # ---------------------------------------------------------------------------------------------
 # check_mse
 # ---------------------------------------------------------------------------------------------
@@ -30,10 +32,7 @@ def mse_torch(y_pred, y):
     return torch.nn.functional.mse_loss(torch.from_numpy(y_pred), torch.from_numpy(y)).item()
 
 
-@pytest.mark.parametrize("fn", [mse_mean, mse_python_float, mse_in_float64, mse_torch, losses.mse])
-def test_correct_mse_passes_with_one_line(fn, capsys):
-    check_mse(fn)
-    assert capsys.readouterr().out == "✔ mse matches the reference on 7 cases.\n"
+RIGHT_MSE = [mse_mean, mse_python_float, mse_in_float64, mse_torch, losses.mse]
 
 
 def mse_in_place(y_pred, y):
@@ -46,29 +45,27 @@ def mse_torch_tensor(y_pred, y):
     return torch.mean((torch.from_numpy(y_pred) - torch.from_numpy(y)) ** 2)
 
 
-@pytest.mark.parametrize(
-    "fn, words",
-    [
-        (lambda y_pred, y: np.mean(np.abs(y_pred - y)), "mean absolute error (MAE)"),
-        (lambda y_pred, y: np.sum((y_pred - y) ** 2), "you summed the squared errors"),
-        (lambda y_pred, y: 0.5 * np.mean((y_pred - y) ** 2), "has no ½"),
-        (lambda y_pred, y: np.sqrt(np.mean((y_pred - y) ** 2)), "(RMSE)"),
-        (lambda y_pred, y: np.sum((y_pred - y) ** 2) / len(y), "divided by len(y)"),
-        (lambda y_pred, y: np.sum((y_pred - y) ** 2) / (len(y) - 1), "divided by n − 1"),
-        (lambda y_pred, y: np.mean(y_pred - y) ** 2, "you squared the mean error"),
-        (lambda y_pred, y: (y_pred - y) ** 2, "returned a NumPy array of shape (5,)"),
-        (lambda y_pred, y: np.mean((y_pred - y) ** 2, axis=0), "returned a NumPy array"),
-        (mse_in_place, "changed its input `y_pred` in place"),
-        (mse_torch_tensor, "returned a torch tensor"),
-        (lambda y_pred, y: None, "Did you forget `return`?"),
-        (lambda y_pred: np.mean(y_pred**2), "The exercise's signature is mse(y_pred, y)"),
-        (lambda y_pred, y: np.float32(np.mean((y_pred - y) ** 2)), "right to only about 7"),
-    ],
-)
-def test_wrong_mse_fails_with_the_right_diagnosis(fn, words):
-    with pytest.raises(CheckFailed) as failure:
-        check_mse(fn)
-    assert words in str(failure.value)
+WRONG_MSE = [
+    (lambda y_pred, y: np.mean(np.abs(y_pred - y)), "mean absolute error (MAE)"),
+    (lambda y_pred, y: np.sum((y_pred - y) ** 2), "you summed the squared errors"),
+    (lambda y_pred, y: 0.5 * np.mean((y_pred - y) ** 2), "has no ½"),
+    (lambda y_pred, y: np.sqrt(np.mean((y_pred - y) ** 2)), "(RMSE)"),
+    (lambda y_pred, y: np.sum((y_pred - y) ** 2) / len(y), "divided by len(y)"),
+    (lambda y_pred, y: np.sum((y_pred - y) ** 2) / (len(y) - 1), "divided by n − 1"),
+    (lambda y_pred, y: np.mean(y_pred - y) ** 2, "you squared the mean error"),
+    (lambda y_pred, y: (y_pred - y) ** 2, "returned a NumPy array of shape (5,)"),
+    (lambda y_pred, y: np.mean((y_pred - y) ** 2, axis=0), "returned a NumPy array"),
+    (mse_in_place, "changed its input `y_pred` in place"),
+    (mse_torch_tensor, "returned a torch tensor"),
+    (lambda y_pred, y: None, "Did you forget `return`?"),
+    (lambda y_pred: np.mean(y_pred**2), "The exercise's signature is mse(y_pred, y)"),
+    (lambda y_pred, y: np.float32(np.mean((y_pred - y) ** 2)), "right to only about 7"),
+]
+
+(
+    test_correct_mse_passes_with_one_line,
+    test_wrong_mse_fails_with_the_right_diagnosis,
+) = check_tests(check_mse, RIGHT_MSE, WRONG_MSE, line="✔ mse matches the reference on 7 cases.\n")
 
 
 def test_mse_in_float32_is_compared_at_float32_precision():
@@ -125,20 +122,14 @@ def ce_torch(logits, labels):
     ).item()
 
 
-@pytest.mark.parametrize(
-    "fn",
-    [
-        ce_shift_by_max,
-        ce_log_sum_exp_minus_picked,
-        ce_one_hot_in_float64,
-        ce_loop,
-        ce_torch,
-        losses.cross_entropy,
-    ],
-)
-def test_correct_cross_entropy_passes_with_one_line(fn, capsys):
-    check_cross_entropy(fn)
-    assert capsys.readouterr().out == "✔ cross_entropy matches the reference on 9 cases.\n"
+RIGHT_CROSS_ENTROPY = [
+    ce_shift_by_max,
+    ce_log_sum_exp_minus_picked,
+    ce_one_hot_in_float64,
+    ce_loop,
+    ce_torch,
+    losses.cross_entropy,
+]
 
 
 def ce_naive(logits, labels):
@@ -201,40 +192,40 @@ def ce_one_hot_labels_expected(logits, labels):
     return -np.mean(np.sum(labels * losses.log_softmax(logits), axis=1))
 
 
-@pytest.mark.parametrize(
-    "fn, words",
-    [
-        (ce_naive, "inf/inf is nan"),
-        (ce_unshifted_log_sum_exp, "without subtracting the max first"),
-        (ce_log_of_softmax, "you took log(softmax(z))"),
-        (ce_sign_error_in_log_softmax, "a sign error in log-softmax"),
-        (ce_over_examples, "normalized over the examples (axis 0)"),
-        (ce_raw_logits, "you used the raw logit"),
-        (ce_missing_minus, "the sign is flipped"),
-        (ce_sum, "you summed over the examples"),
-        (ce_one_hot_mean_over_everything, "over all n·k entries"),
-        (ce_columns, "log_probs[:, labels]"),
-        (ce_no_mean, "returned a NumPy array of shape (4,) instead of one number"),
-        (ce_in_place, "changed its input `logits` in place"),
-        (ce_one_hot_labels_expected, "raised ValueError: operands could not be broadcast"),
-        (
-            lambda logits, labels: float(losses.cross_entropy(logits.astype(np.float32), labels)),
-            "right to only about 7 digits",
-        ),
-    ],
+WRONG_CROSS_ENTROPY = [
+    (ce_naive, "inf/inf is nan"),
+    (ce_unshifted_log_sum_exp, "without subtracting the max first"),
+    (ce_log_of_softmax, "you took log(softmax(z))"),
+    (ce_sign_error_in_log_softmax, "a sign error in log-softmax"),
+    (ce_over_examples, "normalized over the examples (axis 0)"),
+    (ce_raw_logits, "you used the raw logit"),
+    (ce_missing_minus, "the sign is flipped"),
+    (ce_sum, "you summed over the examples"),
+    (ce_one_hot_mean_over_everything, "over all n·k entries"),
+    (ce_columns, "log_probs[:, labels]"),
+    (ce_no_mean, "returned a NumPy array of shape (4,) instead of one number"),
+    (ce_in_place, "changed its input `logits` in place"),
+    (ce_one_hot_labels_expected, "raised ValueError: operands could not be broadcast"),
+    (
+        lambda logits, labels: float(losses.cross_entropy(logits.astype(np.float32), labels)),
+        "right to only about 7 digits",
+    ),
+]
+
+(
+    test_correct_cross_entropy_passes_with_one_line,
+    test_wrong_cross_entropy_fails_with_the_right_diagnosis,
+) = check_tests(
+    check_cross_entropy,
+    RIGHT_CROSS_ENTROPY,
+    WRONG_CROSS_ENTROPY,
+    line="✔ cross_entropy matches the reference on 9 cases.\n",
 )
-def test_wrong_cross_entropy_fails_with_the_right_diagnosis(fn, words):
-    with pytest.raises(CheckFailed) as failure:
-        check_cross_entropy(fn)
-    assert words in str(failure.value)
 
 
 def test_naive_softmax_fails_on_the_huge_logits_case_showing_nan():
-    with pytest.raises(CheckFailed) as failure:
-        check_cross_entropy(ce_naive)
-    message = str(failure.value)
-    assert "case 3 of 9, huge logits, the true class the largest" in message
-    assert "but is nan" in message
+    huge_logits = "case 3 of 9, huge logits, the true class the largest"
+    fails(check_cross_entropy, ce_naive, huge_logits, "but is nan")
 
 
 @pytest.mark.parametrize("check", [check_mse, check_cross_entropy])

@@ -1,13 +1,11 @@
 """The check of lesson 05 passes correct code however written and names the wrong kinds."""
 
 import numpy as np
-import pytest
 
 from course_utils import regression as stochastic
 from course_utils.lessons.mini_batches import check_minibatch_gradient, checks
 
-from ..checking import fails as _fails
-from ..checking import passes as _passes
+from ..checking import check_tests, fails, mutant_rows
 
 # ---------------------------------------------------------------------------------------------
 # minibatch_gradient
@@ -30,16 +28,11 @@ def _batch_mean(w, X, y, indices):
     return stochastic.per_example_gradients(w, X[indices], y[indices]).mean(axis=0)
 
 
-@pytest.mark.parametrize(
-    "fn", [stochastic.minibatch_gradient, _batch_loop, _batch_take, _batch_mean]
+test_correct_minibatch_gradients_pass, test_batch_mutants_are_named = check_tests(
+    check_minibatch_gradient,
+    [stochastic.minibatch_gradient, _batch_loop, _batch_take, _batch_mean],
+    mutant_rows(checks._BATCH_MUTANTS),
 )
-def test_correct_minibatch_gradients_pass(fn, capsys):
-    _passes(check_minibatch_gradient, fn, capsys)
-
-
-@pytest.mark.parametrize("mutant", checks._BATCH_MUTANTS, ids=lambda m: m.diagnosis[:30])
-def test_batch_mutants_are_named(mutant):
-    _fails(check_minibatch_gradient, mutant.fn, "Likely cause: " + mutant.diagnosis)
 
 
 def test_batch_from_a_boolean_mask_is_caught():
@@ -49,7 +42,7 @@ def test_batch_from_a_boolean_mask_is_caught():
         X_b, y_b = X[chosen], y[chosen]
         return 2 / len(X_b) * X_b.T @ (X_b @ w - y_b)
 
-    _fails(check_minibatch_gradient, masked, "a repeated row is counted once")
+    fails(check_minibatch_gradient, masked, "a repeated row is counted once")
 
 
 def test_batch_that_returns_a_column_is_caught():
@@ -57,4 +50,4 @@ def test_batch_that_returns_a_column_is_caught():
         X_b = X[indices]
         return (2 / len(indices) * X_b.T @ (X_b @ w - y[indices]))[:, None]
 
-    _fails(check_minibatch_gradient, column, "with shape")
+    fails(check_minibatch_gradient, column, "with shape")

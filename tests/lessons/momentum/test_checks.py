@@ -11,7 +11,7 @@ import numpy as np
 from course_utils import optim
 from course_utils.lessons.momentum import check_momentum_update
 
-from ..checking import no_cause_named, rule_tests
+from ..checking import check_tests, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -35,11 +35,7 @@ def momentum_torch(w, grad, velocity, lr, momentum=0.9, nesterov=False):
     return (torch.from_numpy(w) - lr * step).numpy(), v.numpy()
 
 
-RIGHT = [
-    (check_momentum_update, optim.momentum_update),
-    (check_momentum_update, momentum_in_place_on_copies),
-    (check_momentum_update, momentum_torch),
-]
+RIGHT = [optim.momentum_update, momentum_in_place_on_copies, momentum_torch]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,15 +92,15 @@ def momentum_wrong_default(w, grad, velocity, lr, momentum=0.99, nesterov=False)
 
 
 WRONG = [
-    (check_momentum_update, momentum_cs231n, "CS231n form"),
-    (check_momentum_update, momentum_ema, "moving-average form v ← ρv + (1 − ρ)g"),
-    (check_momentum_update, momentum_nesterov_ignored, "with nesterov=True you took the plain"),
-    (check_momentum_update, momentum_nesterov_old_velocity, "uses the old velocity"),
-    (check_momentum_update, momentum_returns_old_velocity, "return the `velocity` you were given"),
-    (check_momentum_update, momentum_state_not_updated, "return the `velocity` you were given"),
-    (check_momentum_update, momentum_swapped_results, "wrong order: return (w, velocity)"),
-    (check_momentum_update, momentum_step_then_velocity, "w is stepped with the old velocity"),
-    (check_momentum_update, momentum_wrong_default, "default for `momentum` is 0.99"),
+    (momentum_cs231n, "CS231n form"),
+    (momentum_ema, "moving-average form v ← ρv + (1 − ρ)g"),
+    (momentum_nesterov_ignored, "with nesterov=True you took the plain"),
+    (momentum_nesterov_old_velocity, "uses the old velocity"),
+    (momentum_returns_old_velocity, "return the `velocity` you were given"),
+    (momentum_state_not_updated, "return the `velocity` you were given"),
+    (momentum_swapped_results, "wrong order: return (w, velocity)"),
+    (momentum_step_then_velocity, "w is stepped with the old velocity"),
+    (momentum_wrong_default, "default for `momentum` is 0.99"),
 ]
 
 
@@ -175,28 +171,23 @@ def momentum_lr_twice(w, grad, velocity, lr, momentum=0.9, nesterov=False):
 
 
 MORE_WRONG = [
-    (check_momentum_update, momentum_dampened, "returned a wrong `w` and `velocity` on case 1"),
-    (
-        check_momentum_update,
-        momentum_velocity_starts_at_grad,
-        "`grad` itself as the new `velocity`",
-    ),
-    (check_momentum_update, momentum_cs231n_nesterov, "CS231n form"),
-    (check_momentum_update, momentum_nesterov_stores_the_step, "return the step g + ρv as the"),
-    (check_momentum_update, momentum_nesterov_lookahead_only, "the Nesterov step lacks g"),
-    (check_momentum_update, momentum_nesterov_compared_with_a_string, "you took the plain step"),
-    (check_momentum_update, momentum_nesterov_by_default, "default for `nesterov` is True"),
-    (check_momentum_update, momentum_parameters_reordered, "(w, grad, velocity, lr, nesterov, mo"),
-    (check_momentum_update, momentum_multiply_out_velocity, "changed its input `velocity` in pl"),
-    (check_momentum_update, momentum_returns_w_twice, "returned a wrong `velocity` on case 1"),
+    (momentum_dampened, "returned a wrong `w` and `velocity` on case 1"),
+    (momentum_velocity_starts_at_grad, "`grad` itself as the new `velocity`"),
+    (momentum_cs231n_nesterov, "CS231n form"),
+    (momentum_nesterov_stores_the_step, "return the step g + ρv as the"),
+    (momentum_nesterov_lookahead_only, "the Nesterov step lacks g"),
+    (momentum_nesterov_compared_with_a_string, "you took the plain step"),
+    (momentum_nesterov_by_default, "default for `nesterov` is True"),
+    (momentum_parameters_reordered, "(w, grad, velocity, lr, nesterov, mo"),
+    (momentum_multiply_out_velocity, "changed its input `velocity` in pl"),
+    (momentum_returns_w_twice, "returned a wrong `velocity` on case 1"),
 ]
 
-test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
-    RIGHT, WRONG + MORE_WRONG
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
+    check_momentum_update, RIGHT, WRONG + MORE_WRONG
 )
 
 
 def test_mistakes_no_mutant_explains_get_no_wrong_cause():
-    no_cause_named(
-        check_momentum_update, momentum_lr_twice
-    )  # lr = 1 − ρ once looked like the EMA form
+    # lr = 1 − ρ once looked like the EMA form
+    no_cause_named(check_momentum_update, momentum_lr_twice)

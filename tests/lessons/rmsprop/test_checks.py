@@ -10,7 +10,7 @@ import numpy as np
 from course_utils import optim
 from course_utils.lessons.rmsprop import check_rmsprop_update
 
-from ..checking import no_cause_named, rule_tests
+from ..checking import check_tests, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -25,10 +25,7 @@ def rmsprop_in_float64_then_cast_back(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=
     return w.astype(dtype), sq_avg.astype(dtype)
 
 
-RIGHT = [
-    (check_rmsprop_update, optim.rmsprop_update),
-    (check_rmsprop_update, rmsprop_in_float64_then_cast_back),
-]
+RIGHT = [optim.rmsprop_update, rmsprop_in_float64_then_cast_back]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,12 +65,12 @@ def rmsprop_hard_coded_alpha(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
 
 
 WRONG = [
-    (check_rmsprop_update, rmsprop_widely_copied, "αG + (1 − α) + g is a widely copied typo"),
-    (check_rmsprop_update, rmsprop_alpha_swapped, "α and 1 − α are swapped"),
-    (check_rmsprop_update, rmsprop_eps_in_root, "ε is inside the square root"),
-    (check_rmsprop_update, rmsprop_no_root, "the square root is missing"),
-    (check_rmsprop_update, rmsprop_in_place, "changed its input `sq_avg` in place"),
-    (check_rmsprop_update, rmsprop_hard_coded_alpha, "ignores `alpha`"),
+    (rmsprop_widely_copied, "αG + (1 − α) + g is a widely copied typo"),
+    (rmsprop_alpha_swapped, "α and 1 − α are swapped"),
+    (rmsprop_eps_in_root, "ε is inside the square root"),
+    (rmsprop_no_root, "the square root is missing"),
+    (rmsprop_in_place, "changed its input `sq_avg` in place"),
+    (rmsprop_hard_coded_alpha, "ignores `alpha`"),
 ]
 
 
@@ -144,22 +141,22 @@ def rmsprop_always_float32(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
 
 
 MORE_WRONG = [
-    (check_rmsprop_update, rmsprop_no_eps, "ε is missing"),
-    (check_rmsprop_update, rmsprop_eps_squared_in_root, "not √(G + ε²)"),
-    (check_rmsprop_update, rmsprop_without_one_minus_alpha, "the factor 1 − α is missing"),
-    (check_rmsprop_update, rmsprop_copied_typo_half_fixed, "(1 − α) is added, not multiplied"),
-    (check_rmsprop_update, rmsprop_absolute_gradient, "G averages |g|"),
-    (check_rmsprop_update, rmsprop_centered_unasked, "returned a wrong `w` on case 1 of 17"),
-    (check_rmsprop_update, rmsprop_starts_at_the_square, "you start G at g² when it is all zero"),
-    (check_rmsprop_update, rmsprop_hintons_default_alpha, "default for `alpha` is 0.9 but"),
-    (check_rmsprop_update, rmsprop_keeps_the_root, "you return √G as the new state"),
-    (check_rmsprop_update, rmsprop_one_mean_for_all_weights, "G is one number for all weights"),
-    (check_rmsprop_update, rmsprop_forgets_the_old_average, "the term αG is missing"),
-    (check_rmsprop_update, rmsprop_always_float32, "returned `w` as float32 instead of float64"),
+    (rmsprop_no_eps, "ε is missing"),
+    (rmsprop_eps_squared_in_root, "not √(G + ε²)"),
+    (rmsprop_without_one_minus_alpha, "the factor 1 − α is missing"),
+    (rmsprop_copied_typo_half_fixed, "(1 − α) is added, not multiplied"),
+    (rmsprop_absolute_gradient, "G averages |g|"),
+    (rmsprop_centered_unasked, "returned a wrong `w` on case 1 of 17"),
+    (rmsprop_starts_at_the_square, "you start G at g² when it is all zero"),
+    (rmsprop_hintons_default_alpha, "default for `alpha` is 0.9 but"),
+    (rmsprop_keeps_the_root, "you return √G as the new state"),
+    (rmsprop_one_mean_for_all_weights, "G is one number for all weights"),
+    (rmsprop_forgets_the_old_average, "the term αG is missing"),
+    (rmsprop_always_float32, "returned `w` as float32 instead of float64"),
 ]
 
-test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = rule_tests(
-    RIGHT, WRONG + MORE_WRONG
+test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
+    check_rmsprop_update, RIGHT, WRONG + MORE_WRONG
 )
 
 

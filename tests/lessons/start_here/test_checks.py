@@ -10,6 +10,8 @@ from course_utils.checks import CheckFailed
 from course_utils.lessons.start_here import check_slope
 from course_utils.lessons.start_here.checks import _slope
 
+from ..checking import check_tests, fails
+
 # ---------------------------------------------------------------------------------------------
 # The reference
 # ---------------------------------------------------------------------------------------------
@@ -58,19 +60,13 @@ def slope_with_named_points(f, w, h=1e-5):
     return (f(right) - f(left)) / (right - left)
 
 
-@pytest.mark.parametrize(
-    "fn",
-    [
-        slope_textbook,
-        slope_halves,
-        slope_two_divisions,
-        slope_average_of_one_sided,
-        slope_with_named_points,
-    ],
-)
-def test_correct_implementations_pass_with_one_line(fn, capsys):
-    check_slope(fn)
-    assert capsys.readouterr().out == "✔ slope matches the reference on 8 cases.\n"
+RIGHT = [
+    slope_textbook,
+    slope_halves,
+    slope_two_divisions,
+    slope_average_of_one_sided,
+    slope_with_named_points,
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,40 +142,34 @@ def default_too_small(f, w, h=1e-6):
     return (f(w + h) - f(w - h)) / (2 * h)
 
 
-@pytest.mark.parametrize(
-    "fn, words",
-    [
-        (forward, "forward difference"),
-        (backward, "backward difference"),
-        (denominator_h, "divided by h, but the two points"),
-        (precedence, "`/ 2 * h` divides by 2 and then multiplies by h"),
-        (sign_flip, "the sign is flipped"),
-        (no_division, "did not divide"),
-        (ignores_h, "ignores its argument h"),
-        (value_not_slope, "returned the value f(w)"),
-        (wrong_default, "your default for `h` is 0.001 but the exercise's is 1e-05"),
-        (returns_an_array, "returned a NumPy array of shape (1,) instead of one number"),
-        (returns_a_0d_array, "returned a NumPy array of shape () instead of one number"),
-        (forgets_return, "Did you forget `return`?"),
-        (no_h_argument, "The exercise's signature is slope(f, w, h=1e-05)"),
-        (crashes, "raised NameError: name 'step' is not defined"),
-        (returns_a_list, "returned a list"),
-        (steepness, "case 3 of 8, a negative slope"),
-        (default_too_small, "your default for `h` is 1e-06 but the exercise's is 1e-05"),
-    ],
-)
-def test_wrong_implementations_fail_with_the_right_diagnosis(fn, words):
-    with pytest.raises(CheckFailed) as failure:
-        check_slope(fn)
-    assert words in str(failure.value)
+WRONG = [
+    (forward, "forward difference"),
+    (backward, "backward difference"),
+    (denominator_h, "divided by h, but the two points"),
+    (precedence, "`/ 2 * h` divides by 2 and then multiplies by h"),
+    (sign_flip, "the sign is flipped"),
+    (no_division, "did not divide"),
+    (ignores_h, "ignores its argument h"),
+    (value_not_slope, "returned the value f(w)"),
+    (wrong_default, "your default for `h` is 0.001 but the exercise's is 1e-05"),
+    (returns_an_array, "returned a NumPy array of shape (1,) instead of one number"),
+    (returns_a_0d_array, "returned a NumPy array of shape () instead of one number"),
+    (forgets_return, "Did you forget `return`?"),
+    (no_h_argument, "The exercise's signature is slope(f, w, h=1e-05)"),
+    (crashes, "raised NameError: name 'step' is not defined"),
+    (returns_a_list, "returned a list"),
+    (steepness, "case 3 of 8, a negative slope"),
+    (default_too_small, "your default for `h` is 1e-06 but the exercise's is 1e-05"),
+]
+
+(
+    test_correct_implementations_pass_with_one_line,
+    test_wrong_implementations_fail_with_the_right_diagnosis,
+) = check_tests(check_slope, RIGHT, WRONG, line="✔ slope matches the reference on 8 cases.\n")
 
 
 def test_the_message_shows_the_function_and_the_numbers():
-    with pytest.raises(CheckFailed) as failure:
-        check_slope(forward)
-    message = str(failure.value)
-    assert "slope(lambda w: w**3, 2.0, h=0.1)" in message
-    assert "should be 12.01 but is 12.61" in message
+    fails(check_slope, forward, "slope(lambda w: w**3, 2.0, h=0.1)", "should be 12.01 but is 12.61")
 
 
 def test_a_check_failure_is_an_assertion_error():

@@ -12,8 +12,7 @@ from course_utils.lessons.stochastic_gradient_descent import (
     checks,
 )
 
-from ..checking import fails as _fails
-from ..checking import passes as _passes
+from ..checking import check_tests, fails, mutant_rows
 
 # ---------------------------------------------------------------------------------------------
 # per_example_gradients
@@ -34,31 +33,25 @@ def _per_example_outer(w, X, y):
     return (X * (X.dot(w) - y)[:, np.newaxis]) * 2
 
 
-@pytest.mark.parametrize(
-    "fn",
+test_correct_per_example_gradients_pass, test_per_example_mutants_are_named = check_tests(
+    check_per_example_gradients,
     [stochastic.per_example_gradients, _per_example_loop, _per_example_einsum, _per_example_outer],
+    mutant_rows(checks._PER_EXAMPLE_MUTANTS),
 )
-def test_correct_per_example_gradients_pass(fn, capsys):
-    _passes(check_per_example_gradients, fn, capsys)
-
-
-@pytest.mark.parametrize("mutant", checks._PER_EXAMPLE_MUTANTS, ids=lambda m: m.diagnosis[:30])
-def test_per_example_mutants_are_named(mutant):
-    _fails(check_per_example_gradients, mutant.fn, "Likely cause: " + mutant.diagnosis)
 
 
 def test_per_example_shape_and_kind_mistakes_are_explained():
-    _fails(
+    fails(
         check_per_example_gradients,
         lambda w, X, y: 2 * X.T @ (X @ w - y),
         "returned `grads` with shape",
     )
-    _fails(
+    fails(
         check_per_example_gradients,
         lambda w, X, y: (2 * (X @ w - y)[:, None] * X).tolist(),
         "returned a list",
     )
-    _fails(
+    fails(
         check_per_example_gradients,
         lambda w, X, y: 2 * (X @ w - y)[:, None] * X.astype(np.float64),
         "as float64 instead of float32",
@@ -69,12 +62,12 @@ def test_a_forgotten_return_and_an_exception_are_reported():
     def forgot(w, X, y):
         2 * (X @ w - y)[:, None] * X  # noqa: B018
 
-    _fails(check_per_example_gradients, forgot, "returned None", "forget `return`")
+    fails(check_per_example_gradients, forgot, "returned None", "forget `return`")
 
     def crashes(w, X, y):
         return 2 * (X @ w - y) @ np.ones(len(X) + 1)  # always the wrong length
 
-    _fails(check_per_example_gradients, crashes, "raised ValueError", "line")
+    fails(check_per_example_gradients, crashes, "raised ValueError", "line")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,17 +97,11 @@ def _epoch_permuted_rows(w, X, y, lr, rng):
     return w
 
 
-@pytest.mark.parametrize(
-    "fn",
+test_correct_sgd_epochs_pass, test_epoch_mutants_are_named = check_tests(
+    check_sgd_epoch,
     [stochastic.sgd_epoch, _epoch_shuffle_in_place, _epoch_via_per_example, _epoch_permuted_rows],
+    mutant_rows(checks._EPOCH_MUTANTS),
 )
-def test_correct_sgd_epochs_pass(fn, capsys):
-    _passes(check_sgd_epoch, fn, capsys)
-
-
-@pytest.mark.parametrize("mutant", checks._EPOCH_MUTANTS, ids=lambda m: m.diagnosis[:30])
-def test_epoch_mutants_are_named(mutant):
-    _fails(check_sgd_epoch, mutant.fn, "Likely cause: " + mutant.diagnosis)
 
 
 def test_epoch_that_modifies_w_in_place_is_caught():
@@ -123,11 +110,11 @@ def test_epoch_that_modifies_w_in_place_is_caught():
             w -= lr * 2 * (X[i] @ w - y[i]) * X[i]
         return w
 
-    _fails(check_sgd_epoch, in_place, "changed its input `w` in place")
+    fails(check_sgd_epoch, in_place, "changed its input `w` in place")
 
 
 def test_epoch_failure_message_shows_the_seeded_generator():
-    message = _fails(check_sgd_epoch, checks._in_order, "np.random.default_rng(0)")
+    message = fails(check_sgd_epoch, checks._in_order, "np.random.default_rng(0)")
     assert "Generator(PCG64)" not in message
 
 
@@ -137,7 +124,7 @@ def test_epoch_using_the_global_random_state_fails():
             w = w - lr * 2 * (X[i] @ w - y[i]) * X[i]
         return w
 
-    _fails(check_sgd_epoch, global_state, "returned a wrong `w`")
+    fails(check_sgd_epoch, global_state, "returned a wrong `w`")
 
 
 @pytest.mark.parametrize(
@@ -150,7 +137,7 @@ def test_epoch_that_never_advances_the_given_generator_is_caught(copy_of):
     def same_order_every_epoch(w, X, y, lr, rng):
         return stochastic.sgd_epoch(w, X, y, lr, copy_of(rng))
 
-    message = _fails(check_sgd_epoch, same_order_every_epoch, "returned a wrong `w`")
+    message = fails(check_sgd_epoch, same_order_every_epoch, "returned a wrong `w`")
     if copy_of is copy.deepcopy:  # right on every one-epoch case: the two-epoch one tells
         assert "two epochs in a row" in message and "each epoch shuffles afresh" in message
 

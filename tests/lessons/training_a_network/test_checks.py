@@ -6,14 +6,7 @@ import torch
 from course_utils.checks import CheckFailed
 from course_utils.lessons.training_a_network import EPOCH_BUDGET, check_training_choice
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny matrices: a second thread costs more than it saves, and much more on a busy machine.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def adam_one_cycle(model, total_steps):
