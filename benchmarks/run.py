@@ -1,10 +1,12 @@
 """Downhill's speed benchmark: is the course fast enough that nobody waits?
 
-Run it from the repository root (it takes two to four minutes on two cores)::
+Run it from the repository root (it takes five to seven minutes on two cores, half of it
+nbgrader grading)::
 
     python benchmarks/run.py                       # all of it: a table of results and targets
     python benchmarks/run.py --json results.json   # ... and every number, as JSON
-    python benchmarks/run.py --only adam capstone  # some of: adam capstone notebooks widgets import
+    python benchmarks/run.py --only adam capstone  # some of: adam capstone notebooks widgets
+                                                   #   import grading
     python benchmarks/run.py --torch-threads 1     # torch on one thread in this process
 
 What it measures, and the target where there is one:
@@ -34,6 +36,12 @@ What it measures, and the target where there is one:
   ``demo.last_redraw_ms`` of each demo should be ≤ 100 ms.
 - ``import``: ``import course_utils`` in a fresh interpreter, median of several: ≤ 0.3 s; each
   submodule's import time is listed too.
+- ``grading``: the same submissions (8 copies of the worked notebooks 07 and 09) graded by
+  ``grading.grade`` (each exercise in a clean room, sandboxed where bubblewrap runs) and by
+  nbgrader's autograde as grading was done before (a course directory per notebook, each file
+  in a process of its own), two processes each, taking turns: notebooks per second of both and
+  their ratio (no target), and the clean room's seconds per notebook, everything a ``grade``
+  command does included (starting its workers, the setups, the CSV, the feedback): ≤ 2 s.
 
 Timings move with whatever else the machine runs. The ratios compare against references
 measured in the same run, interleaved, so that load slows both sides alike; for the absolute
@@ -65,7 +73,11 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 
 # Ratios against a reference, listed first in the table with no target: the course's optimizers
 # are written to read like the maths, not to beat torch or scikit-learn.
-REPORTED = ("adam_step_ratio_vs_torch", "capstone_time_to_97_ratio_vs_sklearn")
+REPORTED = (
+    "adam_step_ratio_vs_torch",
+    "capstone_time_to_97_ratio_vs_sklearn",
+    "grading_throughput_ratio_vs_nbgrader",
+)
 
 # metric: (comparison, bound); the README's table lists the same.
 TARGETS = {
@@ -74,6 +86,7 @@ TARGETS = {
     "course_run_all_seconds": ("≤", 90.0),
     "slowest_widget_redraw_ms": ("≤", 100.0),
     "import_seconds": ("≤", 0.3),
+    "grading_seconds_per_notebook": ("≤", 2.0),
 }
 
 
@@ -486,6 +499,123 @@ def imports(repeats=7, module_repeats=3):
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# Grading: the clean room (python -m course_utils grade) against nbgrader's autograde
+# ---------------------------------------------------------------------------------------------
+
+# The old way, one file: nbgrader's autograde in a process of its own, on a course directory.
+_AUTOGRADE_ONE = """
+import sys
+from nbgrader.apps import NbGraderAPI
+from traitlets.config import Config
+from course_utils.instructor import release
+root, student, stem = sys.argv[1:]
+release._put_environment_tools_on_path()
+api = NbGraderAPI(config=release._config(Config(), root, 120))
+ok = api.autograde(stem, student, force=True, create=True)["success"]
+print(api.gradebook.find_submission(stem, student).score if ok else "nan")
+"""
+
+
+def _grade_clean_room(submissions, sources, jobs):
+    """Scores from ``grading.grade``: every exercise in a clean room, sandboxed if possible."""
+    import tempfile
+
+    from course_utils.instructor import cleanroom, grading
+
+    with tempfile.TemporaryDirectory(prefix="downhill-bench-") as out:
+        grades = grading.grade(
+            submissions,
+            Path(out) / "grades.csv",
+            notebooks=sources,
+            jobs=jobs,
+            progress=False,
+            sandbox=cleanroom.sandbox_problem() is None,
+        )
+    return sorted(((g.student, g.notebook), g.score) for g in grades)
+
+
+def _grade_nbgrader(submissions, sources, jobs):
+    """Scores from nbgrader's autograde, as grading.py did before the clean room: a course
+    directory per notebook, each file autograded in a process of its own, notebooks in
+    parallel (``jobs`` at once), one notebook's files one after another."""
+    import contextlib
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    from course_utils.instructor import release
+
+    def autograde_all(root, stem, files):
+        scores = []
+        for student, path in files:
+            target = root / "submitted" / student / stem / f"{stem}.ipynb"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+            command = [sys.executable, "-c", _AUTOGRADE_ONE, str(root), student, stem]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            scores.append(((student, stem), float(done.stdout.split()[-1])))
+        return scores
+
+    by_stem = {}
+    for path in sorted(Path(submissions).glob("*/*.ipynb")):
+        by_stem.setdefault(path.stem, []).append((path.parent.name, path))
+    with contextlib.ExitStack() as courses, ThreadPoolExecutor(jobs) as pool:
+        running = []
+        for stem, files in by_stem.items():
+            source = next(s for s in sources if s.stem == stem)
+            _, root = courses.enter_context(release.course_directory([source]))
+            running.append(pool.submit(autograde_all, root, stem, files))
+        return sorted(score for future in running for score in future.result())
+
+
+def grading(copies=8, stems=("07_adagrad", "09_adam"), rounds=2, jobs=2, graders=None):
+    """Notebooks graded per second: ``grading.grade`` (the clean room) against nbgrader's
+    autograde (the old way), on the same ``copies`` submissions of each worked notebook in
+    ``stems``, taking turns for ``rounds`` rounds, each side on ``jobs`` processes.
+
+    ``graders``: ``{name: grader(submissions, sources, jobs) -> scores}`` in place of the two
+    (the tests use it). Each round times everything a ``grade`` command does: reading the
+    sources, starting its processes, grading, writing the CSV and the feedback.
+    """
+    import tempfile
+
+    from course_utils.instructor import exercises, release
+
+    graders = graders or {"clean_room": _grade_clean_room, "nbgrader": _grade_nbgrader}
+    sources = [path for path in release.course_notebooks() if path.stem in stems]
+    with tempfile.TemporaryDirectory(prefix="downhill-submissions-") as folder:
+        for copy in range(copies):
+            for source in sources:
+                student = Path(folder, f"student{copy:03d}")
+                student.mkdir(exist_ok=True)
+                (student / source.name).write_bytes(source.read_bytes())
+        files = copies * len(sources)
+        timed = {name: partial(_timed, g, folder, sources, jobs) for name, g in graders.items()}
+        runs = _take_turns(timed, rounds)
+    seconds = {name: statistics.median(s for s, _ in results) for name, results in runs.items()}
+    most = {source.stem: exercises.read_source(source).max_score for source in sources}
+    full = {
+        name: all(score == most[stem] for (_, stem), score in results[-1][1])
+        for name, results in runs.items()
+    }
+    clean, old = seconds["clean_room"], seconds["nbgrader"]
+    return {
+        "grading_notebooks": files,
+        "grading_seconds_per_notebook": clean / files,
+        "grading_notebooks_per_second": files / clean,
+        "nbgrader_notebooks_per_second": files / old,
+        "grading_throughput_ratio_vs_nbgrader": old / clean,
+        "grading_full_marks": full,
+        "grading_runs": {name: [s for s, _ in results] for name, results in runs.items()},
+    }
+
+
+def _timed(grader, folder, sources, jobs):
+    started = time.perf_counter()
+    scores = grader(folder, sources, jobs)
+    return time.perf_counter() - started, scores
+
+
 def machine():
     """What the numbers were measured on."""
     import torch
@@ -556,6 +686,11 @@ def table(results):
             f"{'all':<36} {results['course_run_all_seconds']:>7.1f} {'':>5} {'':>5} "
             f"{results['course_kernel_shutdown_seconds']:>10.1f}"
         )
+    if "grading_runs" in results:
+        lines += ["", f"grading {results['grading_notebooks']} notebooks, seconds per round:"]
+        for name, seconds in results["grading_runs"].items():
+            full = "" if results["grading_full_marks"][name] else "  NOT ALL FULL MARKS"
+            lines.append(f"  {name:<12} {', '.join(f'{s:.1f}' for s in seconds)}{full}")
     if "widgets" in results:
         lines += ["", f"{'demo':<40} {'redraw ms':>10} {'CPU ms':>7} {'worst':>7} {'build ms':>9}"]
         for name, result in results["widgets"].items():
@@ -579,6 +714,7 @@ PARTS = {
     "notebooks": notebooks,
     "widgets": widget_redraws,
     "import": imports,
+    "grading": grading,
 }
 
 

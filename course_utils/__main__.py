@@ -1,7 +1,10 @@
-"""The course's command line, for instructors and maintainers.
+"""The course's command line, for learners, instructors and maintainers.
 
+python -m course_utils lab [FOLDER]                 open JupyterLab on your workbook (made once)
+python -m course_utils progress [FOLDER]            which of your exercises pass their checks
 python -m course_utils release OUT                  student versions of every notebook
 python -m course_utils grade SUBMISSIONS --out grades.csv [--timeout SECONDS]
+                                [--jobs N | --scheduler ADDRESS] [--no-sandbox]
 python -m course_utils figures [NAME ...]           regenerate figures/
 python -m course_utils site OUT                     every lesson, run, as an offline website
 """
@@ -9,6 +12,20 @@ python -m course_utils site OUT                     every lesson, run, as an off
 import argparse
 import sys
 from pathlib import Path
+
+
+def _lab(args):
+    from . import workbook
+
+    workbook.open_lab(args.folder)
+
+
+def _progress(args):
+    from . import workbook
+
+    notebooks = args.notebooks
+    for line in workbook.report(workbook.progress(args.folder, sources=notebooks)):
+        print(line)
 
 
 def _release(args):
@@ -28,11 +45,14 @@ def _grade(args):
         args.out,
         timeout=args.timeout,
         feedback=args.feedback,
-        autograded=args.autograded,
         notebooks=notebooks,
         jobs=args.jobs,
+        sandbox=not args.no_sandbox,
+        scheduler=args.scheduler,
     )
     problems = [g for g in grades if g.error]
+    if args.no_sandbox:
+        print("graded unsandboxed (--no-sandbox): only the policy and the limits confined the code")
     print(f"graded {len(grades)} files ({len(problems)} with a problem) -> {args.out}")
     for problem in problems:
         print(f"  {problem.student}/{problem.notebook}: {problem.error}")
@@ -60,12 +80,12 @@ def _positive_int(text):
     return value
 
 
-def _add_options(parser, *, timeout=None, jobs=None, notebooks=False):
-    """Add the options commands share, in this order: ``--timeout`` (seconds per cell, default
-    ``timeout``), ``--jobs`` (how many of ``jobs`` at once) and ``--notebooks``."""
+def _add_options(parser, *, timeout=None, per="cell", jobs=None, notebooks=False):
+    """Add the options commands share, in this order: ``--timeout`` (seconds per ``per``,
+    default ``timeout``), ``--jobs`` (how many of ``jobs`` at once) and ``--notebooks``."""
     if timeout is not None:
         parser.add_argument(
-            "--timeout", type=_positive_int, default=timeout, help=f"seconds per cell ({timeout})"
+            "--timeout", type=_positive_int, default=timeout, help=f"seconds per {per} ({timeout})"
         )
     if jobs is not None:
         parser.add_argument(
@@ -85,24 +105,50 @@ def main(argv=None):
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
+    lab_parser = commands.add_parser(
+        "lab", help="open JupyterLab on your workbook, making it from the release the first time"
+    )
+    lab_parser.add_argument(
+        "folder", nargs="?", type=Path, default=Path("workbook"), help="(default: workbook/)"
+    )
+    lab_parser.set_defaults(run=_lab)
+
+    progress_parser = commands.add_parser(
+        "progress", help="run the visible check of every exercise in your notebooks"
+    )
+    progress_parser.add_argument(
+        "folder", nargs="?", type=Path, default=Path("workbook"), help="(default: workbook/)"
+    )
+    _add_options(progress_parser, notebooks=True)
+    progress_parser.set_defaults(run=_progress)
+
     release_parser = commands.add_parser("release", help="write student versions to OUT")
     release_parser.add_argument("out", type=Path, help="folder for the student notebooks")
     _add_options(release_parser, notebooks=True)
     release_parser.set_defaults(run=_release)
 
     grade_parser = commands.add_parser(
-        "grade", help="autograde SUBMISSIONS/<student>/<notebook>.ipynb into a CSV"
+        "grade",
+        help="grade SUBMISSIONS/<student>/<notebook>.ipynb into a CSV, each exercise in a clean "
+        "room",
     )
     grade_parser.add_argument("submissions", type=Path)
     grade_parser.add_argument("--out", type=Path, required=True, help="the CSV to write")
-    _add_options(grade_parser, timeout=30)
+    _add_options(grade_parser, timeout=30, per="exercise")
     grade_parser.add_argument(
         "--feedback", type=Path, help="feedback folder (default: beside the CSV)"
     )
+    _add_options(grade_parser, jobs="exercises graded", notebooks=True)
     grade_parser.add_argument(
-        "--autograded", type=Path, help="also keep the executed notebooks here (instructors only)"
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on this Dask distributed scheduler (tcp://host:8786) instead of here",
     )
-    _add_options(grade_parser, jobs="notebooks graded", notebooks=True)
+    grade_parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap where it cannot run (only submissions you trust)",
+    )
     grade_parser.set_defaults(run=_grade)
 
     figures_parser = commands.add_parser("figures", help="regenerate every file in figures/")

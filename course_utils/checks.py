@@ -47,8 +47,9 @@ Where the default words do not fit the exercise, three hooks (each optional):
 
 - ``describe(case) -> str``: the call as the message shows it (default:
   ``adam_update(w, grad, m, v, 3, eps=0.1) with float64 arrays of shape (3, 4)``);
-- ``explain(run, runs) -> str``: a sentence after what differs, e.g. the values around the
-  wrong one on a curve (``run`` is the failing ``Run``, ``runs`` every case compared);
+- ``explain(comparison, comparisons) -> str``: a sentence after what differs, e.g. the values
+  around the wrong one on a curve (``comparison`` is the failing case's ``Comparison``,
+  ``comparisons`` every case's);
 - ``refuse(result, arguments) -> (what, hint) or None``: a result the exercise's words
   describe better than the answer's checks would ("returned one row too many"); called
   before them, on any result, with the case's arguments by name.
@@ -87,9 +88,25 @@ results right only to the default tolerance (float32's precision) on every case.
 
 A check that is not a table of cases (training a network to a target) still speaks with
 ``passed(text)`` and ``CheckFailed``.
+
+What a solution may use
+-----------------------
+Each exercise has a policy (``course_utils.policy``): by default its own definitions, NumPy,
+``math`` and safe builtins, never ``course_utils``. Before its cases, a check reads the notebook
+cell that defined the learner's function (where IPython keeps it) and raises ``CheckFailed``
+naming the line and the rule if the cell breaks the policy, as grading would refuse it; a
+function defined in a file or a module is not read. A check whose exercise allows more
+declares it where it is written, and grading reads it from there (``check.policy``)::
+
+    @graded_on(Policy(imports=("torch", "numpy", "math"), names=("torch", "np", "math"),
+                      label="torch, NumPy and math"))
+    def check_training_choice(make_optimizer, epochs, batch_size): ...
 """
 
+import contextvars
+import functools
 import inspect
+import linecache
 import numbers
 import os
 import sysconfig
@@ -101,19 +118,22 @@ from typing import NamedTuple
 import numpy as np
 
 from . import validation
+from .policy import NUMPY, PolicyError, enforce
 
 __all__ = [
     "CheckFailed",
     "Case",
     "Mutant",
     "Shown",
-    "Run",
+    "Comparison",
     "Arrays",
     "Number",
     "Label",
     "Index",
     "make_case",
     "check_function",
+    "graded_on",
+    "follow_policy",
     "passed",
     "describe_error",
     "changed_inputs",
@@ -168,7 +188,7 @@ class Shown:
         return self.text
 
 
-class Run(NamedTuple):
+class Comparison(NamedTuple):
     """A case compared: its arguments by contract name (defaults filled in; not to be changed),
     the learner's answer and the reference's, as the answer reads them."""
 
@@ -239,11 +259,13 @@ def check_function(
     __tracebackhide__ = True
     if not callable(fn):
         raise TypeError(f"fn must be your function itself, e.g. check_{name}({name}); got {fn!r}")
+    if not _POLICY_APPLIED.get():
+        follow_policy(fn, check=f"check_{name}")
     if answer is None:
         answer = Arrays(*outputs, labels=labels, tolerances=tolerances)
     signature = inspect.signature(reference)
     mutants = (*mutants, *_ignoring_arguments(signature, reference))
-    runs = []  # a Run for each case compared
+    comparisons = []  # a Comparison for each case compared
     failure = None  # (case number, (what, hint), or None for wrong values)
     for number, case in enumerate(cases, 1):
         arguments = _by_name(case, signature)
@@ -269,7 +291,7 @@ def check_function(
                 problem = answer.aliased(got, given)
             elif failure is None:
                 failure = (number, None)
-            runs.append(Run(case, arguments, got, expected))
+            comparisons.append(Comparison(case, arguments, got, expected))
         if problem is not None:
             failure = failure or (number, problem)
             break
@@ -283,18 +305,80 @@ def check_function(
     if problem is not None:
         what, hint = problem
         raise CheckFailed(f"{name} {what} {where}." + (f" {hint}" if hint else "")) from None
-    failing = runs[number - 1]
+    failing = comparisons[number - 1]
     message = answer.wrong(name, where, failing)
-    extra = explain(failing, runs) if explain else ""
+    extra = explain(failing, comparisons) if explain else ""
     cause = (
         wrong_default(fn, case, reference)
         or _reordered_parameters(fn, case, reference)
-        or _matching_mutant(answer, failing, runs, mutants)
-        or _imprecise(answer, failing, runs)
+        or _matching_mutant(answer, failing, comparisons, mutants)
+        or _imprecise(answer, failing, comparisons)
     )
     raise CheckFailed(
         message + (f" {extra}" if extra else "") + (f" Likely cause: {cause}" if cause else "")
     ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# What a solution may use: the exercise's policy, applied to the learner's cell
+# ---------------------------------------------------------------------------------------------
+
+# True inside a check declared with ``graded_on``: its policy is applied already.
+_POLICY_APPLIED = contextvars.ContextVar("policy_applied", default=False)
+
+
+def graded_on(rules):
+    """Declare what the solution of a check's exercise may use (``policy.Policy``); a check
+    that declares nothing is graded on ``policy.NUMPY`` (NumPy, ``math``, safe builtins).
+
+    The declared check carries ``rules`` as its ``policy`` (what grading reads) and applies
+    them to the learner's function, its first argument, before anything else.
+    """
+
+    def declare(check):
+        @functools.wraps(check)
+        def checked(fn, *args, **kwargs):
+            __tracebackhide__ = True
+            follow_policy(fn, rules, check=check.__name__)
+            applied = _POLICY_APPLIED.set(True)
+            try:
+                return check(fn, *args, **kwargs)
+            finally:
+                _POLICY_APPLIED.reset(applied)
+
+        checked.policy = rules
+        return checked
+
+    return declare
+
+
+def follow_policy(fn, rules=NUMPY, *, check=None):
+    """Raise ``CheckFailed`` if the notebook cell that defined ``fn`` breaks ``rules``, as
+    grading would refuse it (the cell may call ``check``, the exercise's check). The cell is
+    read where IPython keeps it (``linecache``); a function from a file or a module, whose
+    cell there is none, is not read."""
+    __tracebackhide__ = True
+    source = _cell_source(fn)
+    if source is None:
+        return
+    try:
+        enforce(source, rules, also=() if check is None else (check,))
+    except PolicyError as error:
+        raise CheckFailed(
+            f"Not checked: {error}. Grading refuses this cell too, for 0 points."
+        ) from None
+
+
+def _cell_source(fn):
+    """The source of the notebook cell that defined ``fn``, or None."""
+    code = getattr(fn, "__code__", None)
+    if code is None or getattr(fn, "__module__", None) != "__main__":
+        return None
+    kept = linecache.cache.get(code.co_filename)
+    # IPython keeps each cell as (size, None, lines, name); a file's entry has its mtime.
+    if kept is None or len(kept) != 4 or kept[1] is not None:
+        return None
+    return "".join(kept[2])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,15 +520,15 @@ class Arrays:
                     )
         return None
 
-    def in_float64(self, run):
-        return all(e.dtype == np.float64 for e in run.expected)
+    def in_float64(self, comparison):
+        return all(e.dtype == np.float64 for e in comparison.expected)
 
-    def wrong(self, name, where, run):
+    def wrong(self, name, where, comparison):
         """'adam_update returned a wrong `m` on case 3 of 17, ...: m[0] should be 0.1 but is
         0.2.'"""
         close = [
             _close(g, e, self.tolerances.get(e.dtype, (0.0, 0.0)))
-            for g, e in zip(run.got, run.expected, strict=True)
+            for g, e in zip(comparison.got, comparison.expected, strict=True)
         ]
         wrong = [k for k, agree in enumerate(close) if not agree.all()]
         names = [f"`{self.names[k]}`" for k in wrong]
@@ -453,7 +537,9 @@ class Arrays:
         position = tuple(np.argwhere(~close[first])[0])
         out = self.names[first]
         at = f"{out}[{', '.join(map(str, position))}]" if position else out
-        should, but = show_both(run.expected[first][position], run.got[first][position])
+        should, but = show_both(
+            comparison.expected[first][position], comparison.got[first][position]
+        )
         return f"{name} returned a wrong {listed} {where}: {at} should be {should} but is {but}."
 
 
@@ -468,16 +554,16 @@ class _Single:
     def aliased(self, got, given):
         return None
 
-    def in_float64(self, run):
+    def in_float64(self, comparison):
         return False
 
     def show(self, expected, got):
         return repr(expected), repr(got)
 
-    def wrong(self, name, where, run):
+    def wrong(self, name, where, comparison):
         """'cosine_lr is wrong at cosine_lr(3, lr=0.1, T_max=10) on case 4 of 55, ...: it should
         be 0.09 but is 0.08.'"""
-        should, but = self.show(run.expected, run.got)
+        should, but = self.show(comparison.expected, comparison.got)
         return (
             f"{name} is wrong at {where.call} on case {where.number} of {where.total}, "
             f"{where.label}: " + self.sentence.format(should=should, but=but)
@@ -522,8 +608,8 @@ class Number(_Single):
         scale = None if self.scale is None else self.scale(arguments)
         return bool(_close(np.asarray(got), np.asarray(expected), tolerance, scale))
 
-    def in_float64(self, run):
-        return self._dtype(run.arguments) == np.float64
+    def in_float64(self, comparison):
+        return self._dtype(comparison.arguments) == np.float64
 
     def show(self, expected, got):
         return show_both(np.asarray(expected), np.asarray(got))
@@ -657,12 +743,13 @@ def show_both(expected, got):
     return shown
 
 
-def _imprecise(answer, failing, runs):
+def _imprecise(answer, failing, comparisons):
     """Float64 results within the default tolerance but not a stricter one a check set, on
     every case compared: a formula slightly off (ε scaled by η, say) is far off on some case,
     which float32 arithmetic would not be."""
     if answer.in_float64(failing) and all(
-        answer.agree(run.got, run.expected, run.arguments, _TOLERANCES) for run in runs
+        answer.agree(comparison.got, comparison.expected, comparison.arguments, _TOLERANCES)
+        for comparison in comparisons
     ):
         return (
             "your results are right to only about 7 digits, as when float64 is computed in "
@@ -710,23 +797,23 @@ def _reordered_parameters(fn, case, reference):
     )
 
 
-def _matching_mutant(answer, failing, runs, mutants):
+def _matching_mutant(answer, failing, comparisons, mutants):
     """The diagnosis of the mutant agreeing with the learner on the failing case and on the
     most cases, at least half of them (the first listed wins a tie)."""
 
-    def agrees(mutant, run):
+    def agrees(mutant, comparison):
         try:
             with np.errstate(all="ignore"):
-                theirs = answer.read(mutant.fn(**_copy(run.arguments)))
-            return answer.agree(run.got, theirs, run.arguments)
+                theirs = answer.read(mutant.fn(**_copy(comparison.arguments)))
+            return answer.agree(comparison.got, theirs, comparison.arguments)
         except Exception:  # a mutant that cannot run on this case does not explain it
             return False
 
-    best, best_score = None, len(runs) / 2 - 1e-9
+    best, best_score = None, len(comparisons) / 2 - 1e-9
     for mutant in mutants:
         if not agrees(mutant, failing):
             continue
-        score = sum(agrees(mutant, run) for run in runs)
+        score = sum(agrees(mutant, comparison) for comparison in comparisons)
         if score > best_score:
             best, best_score = mutant.diagnosis, score
     return best

@@ -4,6 +4,7 @@ import importlib.util
 import inspect
 import json
 import math
+import time
 from pathlib import Path
 
 import ipywidgets
@@ -192,3 +193,37 @@ def test_main_runs_the_parts_asked_for_and_writes_json(monkeypatch, tmp_path, ca
     assert written["import_seconds"] == 0.5 and written["targets_met"] == {"import_seconds": False}
     assert written["machine"]["cores"] >= 1
     assert "import_seconds" in capsys.readouterr().out
+
+
+def test_grading_race_reports_both_throughputs_and_their_ratio():
+    graded = []
+
+    def fake(seconds):
+        def grader(submissions, sources, jobs):
+            time.sleep(seconds)
+            files = sorted(Path(submissions).glob("*/*.ipynb"))
+            graded.append(len(files))
+            return [((path.parent.name, path.stem), 3.0 if path.stem == "07_adagrad" else 4.0)
+                    for path in files]  # fmt: skip
+
+        return grader
+
+    result = bench.grading(
+        copies=2, rounds=2, graders={"clean_room": fake(0.01), "nbgrader": fake(0.05)}
+    )
+    assert graded == [4, 4, 4, 4] and result["grading_notebooks"] == 4
+    runs = result["grading_runs"]
+    assert [len(runs[side]) for side in ("clean_room", "nbgrader")] == [2, 2]
+    assert result["grading_seconds_per_notebook"] == pytest.approx(
+        np.median(runs["clean_room"]) / 4
+    )
+    assert result["grading_notebooks_per_second"] == pytest.approx(
+        4 / np.median(runs["clean_room"])
+    )
+    assert result["grading_throughput_ratio_vs_nbgrader"] == pytest.approx(
+        np.median(runs["nbgrader"]) / np.median(runs["clean_room"])
+    )
+    assert result["grading_throughput_ratio_vs_nbgrader"] > 1
+    assert result["grading_full_marks"] == {"clean_room": True, "nbgrader": True}
+    json.dumps(result)
+    assert "grading_throughput_ratio_vs_nbgrader" in bench.table(result)

@@ -23,7 +23,8 @@ How a task runs (``Pool``):
 - **Namespaces.** The solution runs in ``{"__builtins__": SAFE_BUILTINS, **allowed}`` where
   ``allowed`` holds the setup's values of ``Task.allowed_names`` (numpy and math by
   default); its imports are limited to numpy, math and ``Task.allowed_imports``. The test
-  runs in a copy of the setup's namespace updated with every name the solution defined.
+  runs in a copy of the setup's namespace plus the names the solution defined that neither
+  the setup nor the builtins already have: a redefined check or ``abs`` never reaches it.
 - **Limits** (in the task's process, see ``sandbox.confine_task``): ``Task.timeout`` seconds
   of wall-clock time for solution and test together (the worker kills the task's processes
   after that), as much CPU time, ``memory_mb`` of memory beyond the setup's, ``output_kb`` of
@@ -263,11 +264,13 @@ def _run_cells(namespace, task, limits):
         exec(compile(task["solution"], "<solution>", "exec"), solution_globals)
     except BaseException as exc:
         return False, _describe_failure(exc, "solution", limits)
+    # Only the solution's own new names reach the test: a solution that redefines a name the
+    # setup made (the check itself) or a builtin (abs) must not change what the test sees.
     test_globals = dict(namespace)
     test_globals.update(
         (name, value)
         for name, value in solution_globals.items()
-        if name != "__builtins__" and name not in task["allowed_names"]
+        if name not in namespace and name not in SAFE_BUILTINS and name != "__builtins__"
     )
     try:
         exec(compile(task["test"], "<test>", "exec"), test_globals)

@@ -137,6 +137,14 @@ def test_the_solution_sees_only_the_allowed_names_and_the_test_sees_the_solution
     assert outcome.passed, outcome.message
 
 
+def test_a_solution_cannot_redefine_what_the_test_relies_on(pool):
+    setup = SETUP + "def check(fn):\n    assert fn(2) == 4, 'double(2) should be 4'\n"
+    wrong = "def double(x):\n    return x\n\n\n"
+    tampering = "check = lambda fn: None\nabs = lambda x: 0.0\n"
+    outcome = run_one(pool, wrong + tampering, "check(double)\nassert abs(-1) == 1", setup=setup)
+    assert not outcome.passed and outcome.message == "double(2) should be 4"
+
+
 def test_the_solution_gets_safe_builtins_and_imports_only_what_it_may(pool):
     for solution, message in [
         ("open('x', 'w')", "NameError: name 'open' is not defined"),

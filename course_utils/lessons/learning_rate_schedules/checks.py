@@ -157,16 +157,18 @@ def _not_finite(rate, arguments):
     return None if finite else (f"returned {float(rate)}", "A learning rate must be finite.")
 
 
-def _around(failing, runs):
+def _around(failing, comparisons):
     """'For t = 0, 1, 2, 3 it should give 0.1, 0.0976, ... but gives 0.0976, ...': the values
     around the wrong one on its curve, so an off-by-one shows as the same numbers shifted;
     nothing where they differ only beyond the 4 digits shown."""
-    curve = [run for run in runs if run.case.label == failing.case.label]
-    start = max(0, next(k for k, run in enumerate(curve) if run is failing) - 1)
+    curve = [
+        comparison for comparison in comparisons if comparison.case.label == failing.case.label
+    ]
+    start = max(0, next(k for k, comparison in enumerate(curve) if comparison is failing) - 1)
     shown = curve[start : start + 4]
-    ts = ", ".join(str(run.arguments["t"]) for run in shown)
-    should = ", ".join(f"{run.expected:.4g}" for run in shown)
-    gives = ", ".join(f"{run.got:.4g}" for run in shown)
+    ts = ", ".join(str(comparison.arguments["t"]) for comparison in shown)
+    should = ", ".join(f"{comparison.expected:.4g}" for comparison in shown)
+    gives = ", ".join(f"{comparison.got:.4g}" for comparison in shown)
     return "" if should == gives else f"For t = {ts} it should give {should} but gives {gives}."
 
 
@@ -606,7 +608,7 @@ _STOP_MUTANTS = (
 )
 
 
-def _explain_stop(failing, runs):
+def _explain_stop(failing, comparisons):
     """Where the best loss was and why that is the answer, in one sentence."""
     losses = failing.arguments["val_losses"]
     stopper = schedules.EarlyStopping(failing.arguments["patience"], failing.arguments["min_delta"])

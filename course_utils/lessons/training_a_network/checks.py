@@ -6,14 +6,16 @@ r"""The check of the training-a-network lesson: a training recipe that works.
 ``(optimizer, scheduler or None)``, and passes when the final validation accuracy reaches
 ``TARGET_ACCURACY`` with both seeds within ``EPOCH_BUDGET`` epochs. When it does not, the
 message says which way to go. A challenge, not a table of cases: it speaks with the engine's
-``passed`` and ``CheckFailed``.
+``passed`` and ``CheckFailed``. Choosing the optimizer and the schedule is the exercise, so its
+solution may use torch (``torch.optim`` and its schedulers included), NumPy and ``math``.
 """
 
 import math
 
 import numpy as np
 
-from ...checks import CheckFailed, describe_error, passed, with_article
+from ...checks import CheckFailed, describe_error, graded_on, passed, with_article
+from ...policy import Policy
 
 __all__ = ["check_training_choice", "EPOCH_BUDGET", "TARGET_ACCURACY"]
 
@@ -21,8 +23,12 @@ EPOCH_BUDGET = 6
 TARGET_ACCURACY = 0.97
 BATCH_SIZES = (16, 512)  # smallest and largest allowed: tiny batches make grading slow
 SEEDS = (0, 1)
+RECIPE = Policy(
+    imports=("torch", "numpy", "math"), names=("torch", "np", "math"), label="torch, NumPy and math"
+)
 
 
+@graded_on(RECIPE)
 def check_training_choice(make_optimizer, epochs, batch_size):
     """Train the lesson's network with your recipe on two seeds; pass at ≥ 97 % validation
     accuracy."""
