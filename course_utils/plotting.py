@@ -6,7 +6,10 @@ r"""The course's plots, in one style: colour-blind-safe, readable when projected
   weight plane (drawn on the floor) and its loss is lifted onto the surface;
 - ``loss_curves({label: losses or run})`` and ``schedule_curves({label: lr_fn}, steps)``;
 - ``animate(landscape, runs)``: the paths growing step by step, as HTML for a notebook;
-- ``save(fig, name)``: a PNG in the repository's figures/ folder, byte-for-byte reproducible.
+- ``save(fig, name)``: a PNG in the repository's figures/ folder, byte-for-byte reproducible;
+- ``alt_text(fig)``: what a figure shows, in words, from its titles, axis labels and legends
+  (or the text ``describe(fig, text)`` gave it); after ``use_style()`` a notebook's figures
+  carry it as the ``alt`` of their PNG output, which the course site writes on the image.
 
 Each function draws on ``ax`` when given one (so you can combine plots) and returns the axes.
 Colours are the Okabe–Ito palette, which stays distinguishable with every common colour-vision
@@ -32,6 +35,8 @@ __all__ = [
     "DPI",
     "use_style",
     "course_style",
+    "describe",
+    "alt_text",
     "load_matplotlib",
     "new_axes",
     "nan_for_inf",
@@ -121,8 +126,142 @@ def _rc():
 
 
 def use_style():
-    """Make the course style the default for every later plot in this session."""
+    """Make the course style the default for every later plot in this session.
+
+    In IPython it also makes figures display as PNGs with a text alternative (``alt_text``)
+    in their output's metadata.
+    """
     load_matplotlib().rcParams.update(_rc())
+    _register_png_formatter()
+
+
+def describe(fig, text):
+    """Give ``fig`` (a Figure or Axes) the text alternative ``text``; returns the figure."""
+    fig = _figure_of(fig)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"text must say what the figure shows, got {text!r}")
+    fig._course_alt_text = " ".join(text.split())
+    return fig
+
+
+_PANEL_PLACES = {(1, 2): ("Left", "Right"), (2, 1): ("Top", "Bottom")}
+_COUNTS = {2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six"}
+
+
+def alt_text(fig):
+    """What ``fig`` (a Figure or Axes) shows, in words: the text ``describe`` gave it, else
+    one built from its suptitle, each panel's title, axis labels and legend entries."""
+    fig = _figure_of(fig)
+    explicit = getattr(fig, "_course_alt_text", None)
+    if explicit:
+        return explicit
+    panels = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
+    parts = []
+    suptitle = _plain(fig._suptitle.get_text()) if fig._suptitle is not None else ""
+    if suptitle:
+        parts.append(f"{suptitle}.")
+    legend = _legend_entries(fig.legends)
+    if legend:
+        parts.append(f"Legend: {legend}.")
+    if len(panels) == 1:
+        parts.append(f"A plot: {_panel(panels[0])}.")
+    elif panels:
+        places = _PANEL_PLACES.get(_grid_shape(panels))
+        parts.append(f"{_COUNTS.get(len(panels), len(panels))} panels.")
+        for index, ax in enumerate(panels):
+            place = places[index] if places else f"Panel {index + 1}"
+            parts.append(f"{place}: {_panel(ax)}.")
+    text = " ".join(parts)
+    return text or "A figure without titles or labels."
+
+
+def _figure_of(fig):
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if isinstance(fig, Axes):
+        fig = fig.get_figure(root=True)
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or Axes, got {fig!r}")
+    return fig
+
+
+def _is_colorbar(ax):
+    return ax.get_label() == "<colorbar>"
+
+
+def _grid_shape(panels):
+    spec = panels[0].get_subplotspec()
+    return spec.get_geometry()[:2] if spec is not None else None
+
+
+_TEX_COMMAND = re.compile(r"\\(?:mathrm|mathbf|mathit|text|rm|left|right)\b|\\[,;!]")
+
+
+def _plain(text):
+    """``text`` without mathtext markup: "$\\eta_t$" becomes "eta_t"."""
+    text = _TEX_COMMAND.sub("", text)
+    return " ".join(re.sub(r"[$\\{}]", "", text).split())
+
+
+def _legend_entries(legends):
+    names = [
+        _plain(entry.get_text())
+        for legend in legends
+        if legend is not None
+        for entry in legend.get_texts()
+    ]
+    return ", ".join(name for name in names if name)
+
+
+def _panel(ax):
+    title = _plain(ax.get_title()) or _plain(ax.get_title("left"))
+    pieces = [f"'{title}'"] if title else []
+    labels = [("x", ax.get_xlabel()), ("y", ax.get_ylabel())]
+    if hasattr(ax, "get_zlabel"):
+        labels.append(("z", ax.get_zlabel()))
+    axes = ", ".join(f"{name}: {_plain(label)}" for name, label in labels if _plain(label))
+    if axes:
+        pieces.append(axes)
+    text = ", ".join(pieces)
+    legend = _legend_entries([ax.get_legend()])
+    if legend:
+        text = f"{text}; lines: {legend}" if text else f"lines: {legend}"
+    return text or "no title or labels"
+
+
+def _png_with_alt(fig):
+    """IPython's PNG formatter for Figures: the inline backend's PNG, and the alt text."""
+    from IPython.core.pylabtools import print_figure
+
+    png = print_figure(fig, "png", bbox_inches="tight")
+    if png is None:
+        return None
+    return png, {"alt": alt_text(fig)}
+
+
+def _register_png_formatter():
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    from matplotlib.figure import Figure
+
+    def register(*_):
+        shell.display_formatter.formatters["image/png"].for_type(Figure, _png_with_alt)
+
+    def again_after_the_cell(*_):
+        # The inline backend, loaded during this cell, may set its own formatter after it.
+        register()
+        shell.events.unregister("post_run_cell", again_after_the_cell)
+
+    load_matplotlib()
+    import matplotlib.pyplot as plt
+
+    # Load the backend now: the inline backend sets its own formatter when it loads.
+    getattr(plt, "_get_backend_mod", lambda: None)()
+    register()
+    shell.events.register("post_run_cell", again_after_the_cell)
 
 
 def course_style():

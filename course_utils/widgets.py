@@ -109,6 +109,14 @@ def selection_slider(description, options, value, width="300px"):
     )
 
 
+# Read by screen readers, not shown: the usual "visually hidden" CSS, inline so that it works
+# in JupyterLab too.
+_VISUALLY_HIDDEN = (
+    '<span style="position:absolute;width:1px;height:1px;margin:-1px;padding:0;'
+    'overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0">Picture: {}</span>'
+)
+
+
 def _freeze_layout(figure):
     """Keep the layout of the last draw: re-solving it would cost half of every redraw."""
     import matplotlib
@@ -130,6 +138,10 @@ class Demo:
     redraw paints only these on top (matplotlib's blitting), which keeps demos with detailed
     contour plots fast. Without it the whole figure is drawn every time. Either way the
     layout is computed once, at the first draw.
+
+    ``alt`` (an ``ipywidgets.HTML``, visually hidden) says in words what the picture shows,
+    from the figure's titles, labels and legends (``plotting.alt_text``), rewritten on each
+    redraw: screen readers read it, and the course site makes it the picture's alt text.
 
     ``result`` is what ``update`` last returned (e.g. the run it drew);
     ``last_redraw_ms`` and ``redraw_ms`` time each update plus render. An error raised by
@@ -169,9 +181,12 @@ class Demo:
         self.controls = dict(controls)
         self.animated = animated
         self.image = ipywidgets.Image(format="png")
+        # The picture's text alternative, for screen readers only (the course site makes it
+        # the picture's alt): ipywidgets' Image has no alt of its own.
+        self.alt = ipywidgets.HTML(_dom_classes=["downhill-alt"])
         self.status = ipywidgets.HTML()
         self.widget = ipywidgets.VBox(
-            [ipywidgets.HBox(list(self.controls.values())), self.image, self.status]
+            [ipywidgets.HBox(list(self.controls.values())), self.image, self.alt, self.status]
         )
         self.result = None
         self.error = None
@@ -198,6 +213,9 @@ class Demo:
         self.result = self.update(**self.values)
         self._render()
         self.image.value = self._png()
+        alt = _VISUALLY_HIDDEN.format(html.escape(plotting.alt_text(self.figure)))
+        if self.alt.value != alt:
+            self.alt.value = alt
         self.redraw_ms.append((time.perf_counter() - start) * 1000)
 
     def _render(self):

@@ -231,3 +231,81 @@ def test_use_style_sets_the_course_defaults():
         assert matplotlib.rcParams["font.size"] == plotting.STYLE["font.size"]
         colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         assert tuple(colors) == plotting.COLORS
+
+
+# --- Text alternatives: what a figure shows, in words --------------------------------------
+
+
+def _two_panels():
+    fig, (left, right) = plt.subplots(1, 2)
+    fig.suptitle("SGD against Adam")
+    left.plot([0, 1], [0, 1], label="SGD")
+    left.plot([0, 1], [1, 0], label="Adam")
+    left.legend()
+    left.set(title="Path in the weight plane", xlabel="$w_1$", ylabel="$w_2$")
+    right.set(title=r"Loss, $\eta = 0.1$", xlabel="step")
+    return fig
+
+
+def test_alt_text_describes_titles_labels_and_legends():
+    fig = _two_panels()
+    assert plotting.alt_text(fig) == (
+        "SGD against Adam. Two panels. "
+        "Left: 'Path in the weight plane', x: w_1, y: w_2; lines: SGD, Adam. "
+        "Right: 'Loss, eta = 0.1', x: step."
+    )
+    assert plotting.alt_text(fig.axes[1]) == plotting.alt_text(fig)
+    plt.close(fig)
+    single, ax = plt.subplots()
+    ax.set_ylabel("loss")
+    assert plotting.alt_text(single) == "A plot: y: loss."
+    assert plotting.alt_text(plt.figure()) == "A figure without titles or labels."
+    plt.close("all")
+
+
+def test_describe_sets_an_explicit_alt_text():
+    fig = _two_panels()
+    assert plotting.describe(fig.axes[0], "  Two paths\n to the minimum ") is fig
+    assert plotting.alt_text(fig) == "Two paths to the minimum"
+    with pytest.raises(ValueError, match="what the figure shows"):
+        plotting.describe(fig, " ")
+    with pytest.raises(TypeError, match="Figure or Axes"):
+        plotting.alt_text("a figure")
+    plt.close(fig)
+
+
+class _Shell:
+    """Just enough of an IPython shell for ``use_style`` to register its formatter."""
+
+    def __init__(self):
+        from IPython.core.formatters import DisplayFormatter
+
+        self.display_formatter = DisplayFormatter()
+        self.events = self
+        self.callbacks = []
+
+    def register(self, event, callback):
+        self.callbacks.append((event, callback))
+
+    def unregister(self, event, callback):
+        self.callbacks.remove((event, callback))
+
+
+def test_use_style_makes_figures_display_as_png_with_alt_text(monkeypatch):
+    import IPython
+
+    shell = _Shell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    with matplotlib.rc_context():
+        plotting.use_style()
+    fig = _two_panels()
+    data, metadata = shell.display_formatter.format(fig)
+    assert data["image/png"].startswith(b"\x89PNG")
+    assert metadata["image/png"]["alt"] == plotting.alt_text(fig)
+    # After the cell, in case the inline backend set its own formatter meanwhile: again, once.
+    ((event, callback),) = shell.callbacks
+    assert event == "post_run_cell"
+    callback(None)
+    assert shell.callbacks == []
+    assert shell.display_formatter.format(fig)[1]["image/png"]["alt"].startswith("SGD against")
+    plt.close(fig)

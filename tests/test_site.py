@@ -1,6 +1,7 @@
 """The static site: lessons run, rendered, linked, and loading nothing from the network."""
 
 import base64
+import html
 import json
 import re
 from pathlib import Path
@@ -117,9 +118,10 @@ def test_widget_state_holds_the_sliders_and_the_demo_picture(built):
 def test_assets_are_vendored_with_their_licenses_and_small():
     files = [path for path in site.ASSETS.rglob("*") if path.is_file()]
     assert sum(path.stat().st_size for path in files) < 5_000_000
-    for folder in ("mathjax", "html-manager", "font-awesome"):
+    for folder in ("mathjax", "html-manager", "font-awesome", "lunr"):
         assert (site.ASSETS / folder / "LICENSE").is_file()
-    for url in (site.MATHJAX_URL, site.WIDGET_RENDERER_URL, *site.LOCAL_COPIES.values()):
+    own = (site.ACCESSIBILITY_URL, site.SEARCH_URLS[0], site.SEARCH_URLS[2])
+    for url in (site.MATHJAX_URL, site.WIDGET_RENDERER_URL, *site.LOCAL_COPIES.values(), *own):
         assert (site.ASSETS.parent / url).is_file()
 
 
@@ -206,3 +208,96 @@ def test_bad_input_is_refused_before_anything_runs(tmp_path, arguments, error, m
     with pytest.raises(error, match=message):
         site.build(tmp_path / "out", **arguments)
     assert not (tmp_path / "out").exists()
+
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+
+
+def _executed(*outputs_and_sources):
+    """A notebook that looks executed: code cells with the given outputs, no kernel needed."""
+    node = nbformat.v4.new_notebook()
+    node.cells = [nbformat.v4.new_markdown_cell("# 01 · Tiny\n\nThe update $w$.")]
+    for count, (source, outputs) in enumerate(outputs_and_sources, start=1):
+        cell = nbformat.v4.new_code_cell(source, execution_count=count)
+        cell.outputs = [nbformat.from_dict(output) for output in outputs]
+        node.cells.append(cell)
+    return node
+
+
+def _figure(metadata=None):
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": PNG, "text/plain": "<Figure>"},
+        "metadata": metadata or {},
+    }
+
+
+def test_every_drawn_figure_gets_an_alt_text(tmp_path):
+    node = _executed(
+        ("plot()", [_figure({"image/png": {"alt": "A plot: 'Loss', x: step & <more>."}})]),
+        ("x = 1\n# the loss curves\nplot()", [_figure()]),
+        ("plot()", [_figure()]),
+    )
+    lesson = site.Lesson(tmp_path / "01_tiny.ipynb", "01", "Tiny", "")
+    page = site.render_lesson(node, lesson)
+    images = re.findall(r"<img\b[^>]*>", page)
+    alts = [html.unescape(re.search(r'\balt="([^"]*)"', image).group(1)) for image in images]
+    assert alts == [
+        "A plot: 'Loss', x: step & <more>.",
+        "Figure drawn by the code above: the loss curves",
+        "Figure drawn by the code above",
+    ]
+
+
+def test_lesson_pages_list_the_course_and_name_the_animation_slider(tmp_path):
+    lessons = [
+        site.Lesson(tmp_path / f"{number}_x.ipynb", number, f"Lesson {number}", "")
+        for number in ("01", "02", "03")
+    ]
+    player = '<input id="_anim_slider1" type="range" class="anim-slider" name="points">'
+    node = _executed(
+        (
+            "animate()",
+            [
+                {
+                    "output_type": "display_data",
+                    "data": {"text/html": player, "text/plain": "<Animation>"},
+                    "metadata": {},
+                }
+            ],
+        )
+    )
+    page = site.render_lesson(node, lessons[1], lessons[0], lessons[2], lessons)
+    course_map = re.search(r'<nav\b[^>]*class="downhill-toc"[^>]*>(.*?)</nav>', page, re.S)
+    assert course_map, "no course map beside the lesson"
+    assert re.findall(r'href="([^"]+)"', course_map.group(1)) == [
+        "index.html",
+        "index.html#search-box",
+        "01_x.html",
+        "02_x.html",
+        "03_x.html",
+    ]
+    assert re.search(r'<a [^>]*aria-current="page"[^>]*>02 · Lesson 02</a>', course_map.group(1))
+    assert "← Previous: 01 · Lesson 01" in page and "Next: 03 · Lesson 03 →" in page
+    assert re.search(r'<input aria-label="Animation frame"[^>]*id="_anim_slider1"', page)
+    assert f'src="{site.ACCESSIBILITY_URL}"' not in page  # no widgets, no widget script
+
+
+def test_the_search_index_holds_every_lesson_text(tmp_path):
+    notebook = _notebook(
+        tmp_path / "07_adagrad.ipynb",
+        ("md", "# 07 · AdaGrad\n\nSteps per **weight**: see [the paper](x.html) and $\\eta$."),
+        ("code", "secret_code = 1"),
+        ("md", "## Why </script> stays text"),
+    )
+    (lesson,) = site.course_lessons([notebook], course_map=tmp_path / "none.md")
+    script = site.search_index([lesson])
+    assert script.startswith("window.DOWNHILL_SEARCH = ") and "</script>" not in script
+    (document,) = json.loads(script.removeprefix("window.DOWNHILL_SEARCH = ").rstrip(";\n"))
+    assert document["page"] == "07_adagrad.html" and document["title"] == "AdaGrad"
+    assert "Steps per weight: see the paper and eta." in document["text"]
+    assert "secret_code" not in document["text"]
+    index = site.render_index([lesson])
+    for url in site.SEARCH_URLS:
+        assert f'src="{url}"' in index
+    assert '<label for="search-box">' in index

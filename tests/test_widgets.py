@@ -215,3 +215,46 @@ def test_log_slider_spans_its_range_in_even_log_steps():
 def test_log_slider_refuses_a_range_it_cannot_draw(low, high, error, words):
     with pytest.raises(error, match=words):
         widgets.log_slider("η", 0.5, low, high)
+
+
+def test_a_demo_keeps_a_text_alternative_of_its_picture_up_to_date():
+    demo, _ = _sine_demo(animated=True)
+    assert demo.alt in demo.widget.children
+    assert "downhill-alt" in demo.alt._dom_classes
+    assert "Picture: A plot: &#x27;amplitude 1.00&#x27;." in demo.alt.value
+    assert "clip:rect(0,0,0,0)" in demo.alt.value  # read by screen readers, not shown
+    demo.controls["amplitude"].value = 2.0
+    assert "amplitude 2.00" in demo.alt.value
+
+
+def test_every_slider_a_demo_shows_has_a_visible_name():
+    slider = widgets.log_slider("learning rate η", 0.1, 1e-3, 1.0)
+    choice = widgets.selection_slider("β", [0.9, 0.99], 0.9)
+    for control in (slider, choice):
+        assert control.description and not control.description_allow_html
+        assert control.style.description_width == "initial"
+
+
+# Every lesson's demo with its arguments (lesson 03's basin explorer takes a map: lesson tests).
+LESSON_DEMOS = [
+    ("adagrad", "adagrad_explorer", ()),
+    ("adam", "adam_explorer", ()),
+    ("gradient_descent", "learning_rate_explorer", (BOWL,)),
+    ("learning_rate_schedules", "schedule_explorer", ()),
+    ("mini_batches", "batch_cloud_explorer", ()),
+    ("momentum", "momentum_explorer", ()),
+    ("rmsprop", "rmsprop_explorer", ()),
+    ("stochastic_gradient_descent", "sgd_explorer", ()),
+]
+
+
+@pytest.mark.parametrize(("lesson", "explorer", "arguments"), LESSON_DEMOS)
+def test_every_control_of_a_lesson_demo_has_a_label(lesson, explorer, arguments):
+    import importlib
+
+    module = importlib.import_module(f"course_utils.lessons.{lesson}.demos")
+    demo = getattr(module, explorer)(*arguments)
+    for name, control in demo.controls.items():
+        assert control.description.strip(), f"{explorer}: control {name!r} has no label"
+        assert not control.description_allow_html
+    assert demo.alt.value.startswith("<span") and "Picture: " in demo.alt.value

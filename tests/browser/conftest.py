@@ -121,3 +121,14 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def course_site(tmp_path_factory):
+    """The folder of the whole course's static site, as ``python -m course_utils site`` writes
+    it: built once per session (it runs every lesson, a few minutes)."""
+    from course_utils.instructor import site
+
+    out = tmp_path_factory.mktemp("course_site")
+    site.build(out, jobs=2, progress=False)
+    return out

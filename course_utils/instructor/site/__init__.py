@@ -20,7 +20,15 @@ from pathlib import Path
 from ...validation import positive_int
 from .. import release
 
-__all__ = ["Lesson", "build", "course_lessons", "execute", "render_index", "render_lesson"]
+__all__ = [
+    "Lesson",
+    "build",
+    "course_lessons",
+    "execute",
+    "render_index",
+    "render_lesson",
+    "search_index",
+]
 
 ASSETS = Path(__file__).with_name("assets")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -31,6 +39,10 @@ README = release.REPOSITORY / "README.md"
 MATHJAX_URL = "assets/mathjax/tex-svg-full.js"
 MATHJAX_CONFIG_URL = "assets/mathjax-config.js"  # loaded first: $...$ for inline formulas
 WIDGET_RENDERER_URL = "assets/html-manager/embed.js"
+# Names the widgets' sliders and pictures for screen readers (the course's own script).
+ACCESSIBILITY_URL = "assets/accessibility.js"
+# The course map's offline search: lunr, the course's search script, and the lessons' text.
+SEARCH_URLS = ("assets/lunr/lunr.min.js", "search-index.js", "assets/search.js")
 
 # Outputs that load something from a CDN, and the vendored copy each page loads instead.
 LOCAL_COPIES = {
@@ -51,6 +63,8 @@ _KERNEL_ENVIRONMENT = {"MPLBACKEND": "module://matplotlib_inline.backend_inline"
 _HEADING = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 _NUMBERED_TITLE = re.compile(r"^\d+\s*·\s*")
 _COURSE_MAP_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*`[^`|]+`\s*\|\s*(.+?)\s*\|\s*$", re.MULTILINE)
+# matplotlib's animation player: a frame slider with no label.
+_ANIMATION_SLIDER = re.compile(r'<input(?=[^>]*\bclass="anim-slider")(?![^>]*\baria-label=)')
 
 
 @dataclass(frozen=True)
@@ -132,8 +146,11 @@ def execute(notebook, *, timeout=120):
     return node
 
 
-def render_lesson(node, lesson, previous=None, following=None):
-    """The HTML page of an executed notebook, linked to its neighbours and the course map."""
+def render_lesson(node, lesson, previous=None, following=None, lessons=()):
+    """The HTML page of an executed notebook, linked to its neighbours and the course map.
+
+    ``lessons`` (every ``Lesson`` of the site, in order) are listed beside the lesson.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -145,9 +162,16 @@ def render_lesson(node, lesson, previous=None, following=None):
     node.metadata["title"] = f"{lesson.number} · {lesson.title} — Downhill"
     resources = {
         "mathjax_config_url": MATHJAX_CONFIG_URL,
-        "site": {"previous": previous, "next": following},
+        "accessibility_url": ACCESSIBILITY_URL,
+        "site": {
+            "previous": previous,
+            "next": following,
+            "current": lesson,
+            "lessons": list(lessons),
+        },
     }
     page, _ = exporter.from_notebook_node(node, resources=resources)
+    page = _ANIMATION_SLIDER.sub('<input aria-label="Animation frame"', page)
     return _served_locally(page, lesson.page)
 
 
@@ -164,8 +188,44 @@ def _served_locally(page, name):
     return page
 
 
+_MARKDOWN_NOISE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|<[^>]+>|[`*_#|>$\\{}]")
+
+
+def _words_of(markup):
+    """A link's or image's words; a space for an HTML tag; nothing for other markup."""
+    if markup.group(1) is not None:
+        return markup.group(1)
+    return " " if markup.group().startswith("<") else ""
+
+
+def search_index(lessons):
+    """``search-index.js``: every lesson's page, number, title, description and the text of its
+    markdown (links and images reduced to their words, markup dropped), for ``search.js``."""
+    import json
+
+    import nbformat
+
+    documents = []
+    for lesson in lessons:
+        cells = nbformat.read(lesson.notebook, as_version=4).cells
+        markdown = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
+        text = " ".join(_MARKDOWN_NOISE.sub(_words_of, markdown).split())
+        documents.append(
+            {
+                "page": lesson.page,
+                "number": lesson.number,
+                "title": lesson.title,
+                "description": lesson.description,
+                "text": text,
+            }
+        )
+    data = json.dumps(documents, ensure_ascii=False).replace("</", "<\\/")
+    return f"window.DOWNHILL_SEARCH = {data};\n"
+
+
 def render_index(lessons):
-    """The course map: each lesson's number, title (a link to its page) and description."""
+    """The course map: each lesson's number, title (a link to its page) and description, and
+    a search over the lessons' text (it needs ``search-index.js`` beside the page)."""
     rows = "\n".join(
         f'<tr><td class="number">{html.escape(lesson.number)}</td>'
         f'<td><a href="{html.escape(lesson.page)}">{html.escape(lesson.title)}</a></td>'
@@ -177,6 +237,7 @@ def render_index(lessons):
         rows=rows,
         mathjax_config=MATHJAX_CONFIG_URL,
         mathjax=MATHJAX_URL,
+        search="\n".join(f'<script defer src="{url}"></script>' for url in SEARCH_URLS),
     )
 
 
@@ -188,6 +249,7 @@ _INDEX = """<!DOCTYPE html>
 <title>{title}</title>
 <script src="{mathjax_config}"></script>
 <script defer src="{mathjax}"></script>
+{search}
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
        max-width: 62em; margin: 2em auto; padding: 0 1em; color: #1a1a1a; }}
@@ -196,6 +258,11 @@ th, td {{ text-align: left; vertical-align: top; padding: 0.45em 0.7em;
           border-bottom: 1px solid #ddd; }}
 td.number {{ font-variant-numeric: tabular-nums; color: #555; }}
 td a {{ font-weight: 600; white-space: nowrap; }}
+a {{ color: #0d47a1; }}
+#search {{ margin: 1.5em 0 1em; }}
+#search label {{ font-weight: 600; margin-right: 0.5em; }}
+#search input {{ font: inherit; padding: 0.25em 0.5em; width: 20em; max-width: 100%; }}
+#search-results a {{ text-decoration: underline; }}
 </style>
 </head>
 <body>
@@ -203,6 +270,12 @@ td a {{ font-weight: 600; white-space: nowrap; }}
 <p>Every lesson of the course, run from top to bottom with its worked solutions. The sliders
 show their starting values; to drag them and to do the exercises yourself, open the
 notebooks in Jupyter.</p>
+<form id="search" role="search">
+<label for="search-box">Search the lessons</label>
+<input id="search-box" type="search" autocomplete="off" aria-describedby="search-status">
+<p id="search-status" role="status"></p>
+<ul id="search-results"></ul>
+</form>
 <table>
 <thead><tr><th>#</th><th>Lesson</th><th>What it teaches</th></tr></thead>
 <tbody>
@@ -254,11 +327,12 @@ def build(out, notebooks=None, *, timeout=120, jobs=None, progress=True):
 
     index = out / "index.html"
     index.write_text(render_index(lessons), encoding="utf-8")
+    (out / "search-index.js").write_text(search_index(lessons), encoding="utf-8")
     pages = [index]
     for position, (lesson, node) in enumerate(zip(lessons, executed, strict=True)):
         previous = lessons[position - 1] if position > 0 else None
         following = lessons[position + 1] if position + 1 < len(lessons) else None
         page = out / lesson.page
-        page.write_text(render_lesson(node, lesson, previous, following), encoding="utf-8")
+        page.write_text(render_lesson(node, lesson, previous, following, lessons), encoding="utf-8")
         pages.append(page)
     return pages

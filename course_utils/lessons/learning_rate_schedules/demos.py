@@ -320,10 +320,13 @@ def schedule_explorer(name="cosine", lr=0.1, warmup=0):
         }
         if slider is not None:
             settings["value"] = SLIDER_DEFAULTS[slider] if value is None else value
+            settings["description"] = slider  # a label even while hidden; update renames it
         return settings
 
     controls = {
-        "name": ipywidgets.Dropdown(options=list(EXPLORER_SCHEDULES), value=name),
+        "name": ipywidgets.Dropdown(
+            options=list(EXPLORER_SCHEDULES), value=name, description="schedule", **wide()
+        ),
         "lr": widgets.log_slider("peak η", lr, 1e-3, 0.5, width="300px"),
         "warmup": ipywidgets.IntSlider(
             value=warmup, min=0, max=steps // 2, description="warm-up steps", **wide()

@@ -9,6 +9,12 @@ window.MathJax = {
     tags: "ams"
   },
   svg: {fontCache: "global"},
+  // Each formula also carries its MathML, hidden on screen, for screen readers (the full build
+  // includes a11y/assistive-mml, so nothing is fetched).
+  options: {
+    enableAssistiveMml: true,
+    menuOptions: {settings: {assistiveMml: true}}
+  },
   startup: {
     ready: function () {
       MathJax.startup.defaultReady();
