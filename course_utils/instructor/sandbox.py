@@ -135,7 +135,10 @@ def _filesystem_options(hide):
     # Bind only the outermost needed folders; the ones inside them come along.
     binds = [p for p in needed if not any(q != p and _within(p, q) for q in needed)]
     options = [part for entry in system for part in entry]
-    made = {Path("/")}
+    # The scratch comes before the binds: a venv or course folder that lies under the host's
+    # /tmp (a clone made there) is bound into it, not buried under it.
+    options += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp"]
+    made = {Path("/"), Path("/tmp")}
     for path in binds:
         options += _bind_read_only(path, made)
     exposed = system_roots + binds
@@ -149,7 +152,6 @@ def _filesystem_options(hide):
                 options += _bind_read_only(path, made_inside)
         options += ["--remount-ro", str(folder)]
     options += ["--proc", "/proc", "--dev", "/dev"]
-    options += ["--perms", "1777", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp"]
     options += ["--remount-ro", "/"]  # the skeleton folders too (/tmp stays writable)
     return options
 

@@ -231,7 +231,9 @@ def test_writing_outside_the_scratch_folder_fails_and_leaves_no_trace(pool, fold
     target = folder / f"cleanroom-{uuid.uuid4().hex}.npy"
     outcome = run_one(pool, f"np.save({str(target)!r}, np.zeros(3))")
     assert not outcome.passed
-    assert "Read-only file system" in outcome.message
+    # read-only where the folder is bound; a folder made only to reach a bind (the course
+    # folder of a clone under /tmp, inside the private scratch) is not the task's to write
+    assert "Read-only file system" in outcome.message or "Permission denied" in outcome.message
     assert not target.exists()
 
 
