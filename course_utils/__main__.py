@@ -7,6 +7,7 @@ python -m course_utils grade SUBMISSIONS --out grades.csv [--timeout SECONDS]
                                 [--jobs N | --scheduler ADDRESS] [--no-sandbox]
 python -m course_utils figures [NAME ...]           regenerate figures/
 python -m course_utils site OUT                     every lesson, run, as an offline website
+python -m course_utils slides OUT [LESSON ...]      lessons, run, as offline reveal.js decks
 """
 
 import argparse
@@ -71,6 +72,14 @@ def _site(args):
     notebooks = release.course_notebooks(args.notebooks)
     pages = site.build(args.out, notebooks, timeout=args.timeout, jobs=args.jobs)
     print(f"wrote {len(pages)} pages; open {pages[0]}")
+
+
+def _slides(args):
+    from .instructor import release, slides
+
+    notebooks = slides.select(args.lessons, release.course_notebooks(args.notebooks))
+    decks = slides.build(args.out, notebooks, timeout=args.timeout, jobs=args.jobs)
+    print(f"wrote {len(decks)} decks; open {decks[0]}")
 
 
 def _positive_int(text):
@@ -162,6 +171,16 @@ def main(argv=None):
     site_parser.add_argument("out", type=Path, help="folder for the site (index.html ...)")
     _add_options(site_parser, timeout=120, jobs="notebooks run", notebooks=True)
     site_parser.set_defaults(run=_site)
+
+    slides_parser = commands.add_parser(
+        "slides", help="run lessons and write each as an offline reveal.js deck to OUT"
+    )
+    slides_parser.add_argument("out", type=Path, help="folder for the decks (NN_name.slides.html)")
+    slides_parser.add_argument(
+        "lessons", nargs="*", metavar="LESSON", help="02 or 02_gradient_descent (default: all)"
+    )
+    _add_options(slides_parser, timeout=120, jobs="notebooks run", notebooks=True)
+    slides_parser.set_defaults(run=_slides)
 
     args = parser.parse_args(argv)
     try:

@@ -287,14 +287,9 @@ notebooks in Jupyter.</p>
 """
 
 
-def build(out, notebooks=None, *, timeout=120, jobs=None, progress=True):
-    """Execute every notebook and write the site to ``out``; return the pages, index first.
-
-    ``notebooks`` defaults to the whole course; up to ``jobs`` (default: one per CPU) run at
-    the same time, each in its own kernel, with ``timeout`` seconds per cell.
-    """
-    from tqdm.auto import tqdm
-
+def checked_run_options(notebooks, timeout, jobs):
+    """``(notebooks, timeout, jobs)`` checked: existing .ipynb paths (default: the course's),
+    whole seconds per cell, and how many notebooks run at once (default: one per CPU)."""
     if notebooks is None:
         notebooks = release.course_notebooks()
     notebooks = [Path(path) for path in notebooks]
@@ -304,15 +299,12 @@ def build(out, notebooks=None, *, timeout=120, jobs=None, progress=True):
         if not notebook.is_file() or notebook.suffix != ".ipynb":
             raise FileNotFoundError(f"notebooks must be existing .ipynb files, got {notebook}")
     jobs = (os.cpu_count() or 1) if jobs is None else positive_int("jobs", jobs)
-    timeout = positive_int("timeout", timeout)
-    lessons = course_lessons(notebooks)
+    return notebooks, positive_int("timeout", timeout), jobs
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True)
-    for figures in {notebook.parent.parent / "figures" for notebook in notebooks}:
-        if figures.is_dir():
-            shutil.copytree(figures, out / "figures", dirs_exist_ok=True)
+
+def execute_all(notebooks, *, timeout, jobs, progress=True):
+    """Every notebook executed (``execute``), ``jobs`` at a time, in the order given."""
+    from tqdm.auto import tqdm
 
     bar = tqdm(total=len(notebooks), desc="running", unit="notebook", disable=not progress)
 
@@ -324,7 +316,26 @@ def build(out, notebooks=None, *, timeout=120, jobs=None, progress=True):
     with ThreadPoolExecutor(min(jobs, len(notebooks))) as pool:
         executed = list(pool.map(run, notebooks))
     bar.close()
+    return executed
 
+
+def build(out, notebooks=None, *, timeout=120, jobs=None, progress=True):
+    """Execute every notebook and write the site to ``out``; return the pages, index first.
+
+    ``notebooks`` defaults to the whole course; up to ``jobs`` (default: one per CPU) run at
+    the same time, each in its own kernel, with ``timeout`` seconds per cell.
+    """
+    notebooks, timeout, jobs = checked_run_options(notebooks, timeout, jobs)
+    lessons = course_lessons(notebooks)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(ASSETS, out / "assets", dirs_exist_ok=True)
+    for figures in {notebook.parent.parent / "figures" for notebook in notebooks}:
+        if figures.is_dir():
+            shutil.copytree(figures, out / "figures", dirs_exist_ok=True)
+
+    executed = execute_all(notebooks, timeout=timeout, jobs=jobs, progress=progress)
     index = out / "index.html"
     index.write_text(render_index(lessons), encoding="utf-8")
     (out / "search-index.js").write_text(search_index(lessons), encoding="utf-8")
