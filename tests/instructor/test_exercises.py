@@ -11,6 +11,8 @@ from course_utils.instructor import exercises, release
 from course_utils.policy import NUMPY, Policy, check_source
 
 COURSE = release.course_notebooks()
+# the kinds of exercise in DESIGN.md, each a solution cell's `exercise:<kind>` tag
+KINDS = ("implement", "predict", "debug", "derive", "challenge", "concept", "build")
 IDS = [path.stem for path in COURSE]
 
 
@@ -64,6 +66,7 @@ def test_every_notebook_has_setup_cells_and_checked_exercises(course, stem):
     for exercise in notebook.exercises:
         assert exercise.check in notebook.setup_names, f"{exercise.name}: its check is not set up"
         assert exercise.points > 0 and isinstance(exercise.policy, Policy)
+        assert exercise.kind in KINDS, f"{exercise.name}: tag its solution cell exercise:<kind>"
 
 
 @pytest.mark.parametrize("stem", IDS)
