@@ -86,8 +86,25 @@ them (the first listed wins a tie: a mutant that only happens to hit the failing
 send the learner after the wrong bug); else, where the check set stricter tolerances, float64
 results right only to the default tolerance (float32's precision) on every case.
 
-A check that is not a table of cases (training a network to a target) still speaks with
-``passed(text)`` and ``CheckFailed``.
+A check that is not a table of cases (training a network to a target, a challenge run on the
+learner's settings) still speaks with ``passed(text)`` and ``CheckFailed``.
+
+Questions: concept, predict and derive exercises
+------------------------------------------------
+An answer that is a value, not a function, is checked against a table too:
+
+- ``question(name, correct=, why=, wrong={option: feedback})`` for a multiple-choice
+  question (concept) or a prediction (predict): the learner sets ``name`` to an option; a wrong
+  option gets its own feedback, the right one ``why``. For a prediction, ``correct`` may be a
+  function of no arguments that runs the experiment and returns ``(option, what_happened)``:
+  the check then grades on the experiment's outcome and says what happened either way.
+- ``numeric(name, value=, why=, mistakes=((value, diagnosis), ...), rtol=)`` for a number the
+  learner derives: right within ``rtol``; a value near a named mistake gets its diagnosis, any
+  other says too large or too small and ``hint``. ``value`` may be a function of no arguments
+  (computed by the reference when the check runs).
+
+After an exercise, ``prefer_yours(fn, check, reference)`` is what the lesson's later cells run:
+the learner's function if it passes its check, else the reference, saying which in one line.
 
 What a solution may use
 -----------------------
@@ -103,9 +120,11 @@ declares it where it is written, and grading reads it from there (``check.policy
     def check_training_choice(make_optimizer, epochs, batch_size): ...
 """
 
+import contextlib
 import contextvars
 import functools
 import inspect
+import io
 import linecache
 import numbers
 import os
@@ -140,6 +159,9 @@ __all__ = [
     "wrong_default",
     "show_both",
     "with_article",
+    "question",
+    "numeric",
+    "prefer_yours",
 ]
 
 _TOLERANCES = {np.dtype(np.float32): (1e-5, 1e-6), np.dtype(np.float64): (1e-6, 1e-9)}
@@ -317,6 +339,96 @@ def check_function(
     raise CheckFailed(
         message + (f" {extra}" if extra else "") + (f" Likely cause: {cause}" if cause else "")
     ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions: an answer that is a value (concept, predict, derive)
+# ---------------------------------------------------------------------------------------------
+
+
+def question(name, *, correct, why, wrong):
+    """The check of a multiple-choice question or a prediction: ``check(answer)`` passes when
+    ``answer`` is the right option, else says why that option is wrong (``wrong[option]``).
+
+    ``correct``: the right option (``"b"``), or, for a prediction, a function of no arguments
+    that runs the experiment and returns ``(option, what_happened)``. ``why``: the sentence
+    shown with the right answer. ``wrong``: feedback for every other option.
+    """
+
+    def check(answer):
+        __tracebackhide__ = True
+        right, happened = correct() if callable(correct) else (correct, "")
+        options = sorted({right, *wrong}, key=str)
+        if isinstance(answer, (bool, np.bool_)) or answer not in options:
+            allowed = ", ".join(map(repr, options[:-1])) + f" or {options[-1]!r}"
+            raise CheckFailed(f"Set {name} to one of {allowed}; it is {answer!r}.")
+        said = f"{happened} " if happened else ""
+        if answer != right:
+            raise CheckFailed(f"Not {answer!r}. {said}{wrong[answer]}")
+        passed(f"{answer!r} is right. {said}{why}")
+
+    check.__name__ = check.__qualname__ = f"check_{name}"
+    check.__doc__ = f"Check your answer `{name}` (one of the options)."
+    check.policy = NUMPY
+    return check
+
+
+def numeric(name, *, value, why, mistakes=(), rtol=1e-3, hint=""):
+    """The check of a derived number: ``check(answer)`` passes when ``answer`` is within
+    ``rtol`` of ``value`` (a number, or a function of no arguments that computes it), else
+    names the mistake it is near (``mistakes``: ``(value, diagnosis)`` pairs, values maybe
+    functions too) or says whether it is too large or too small, then ``hint``."""
+
+    def check(answer):
+        __tracebackhide__ = True
+        if isinstance(answer, (bool, np.bool_)) or not isinstance(
+            answer, (numbers.Real, np.integer, np.floating)
+        ):
+            raise CheckFailed(f"Set {name} to one number; it is {answer!r}.")
+        answer = float(answer)
+
+        def near(target):
+            target = float(target() if callable(target) else target)
+            return abs(answer - target) <= rtol * abs(target), target
+
+        right, expected = near(value)
+        if right:
+            passed(f"{name} = {answer:.6g} is right. {why}")
+            return
+        if not np.isfinite(answer):
+            raise CheckFailed(f"{name} is {answer}: it must be a finite number. {hint}".strip())
+        for mistake, diagnosis in mistakes:
+            if near(mistake)[0]:
+                raise CheckFailed(f"{name} = {answer:.6g} is not right. Likely cause: {diagnosis}")
+        direction = "too large" if answer > expected else "too small"
+        raise CheckFailed(f"{name} = {answer:.6g} is {direction}. {hint}".strip())
+
+    check.__name__ = check.__qualname__ = f"check_{name}"
+    check.__doc__ = f"Check your number `{name}`."
+    check.policy = NUMPY
+    return check
+
+
+def prefer_yours(fn, check, reference):
+    """``fn`` if it passes ``check``, else ``reference``; prints one line saying which.
+
+    What a lesson runs after an exercise, so that the learner's own code drives it once it is
+    right and a learner who is stuck is never blocked.
+    """
+    name = getattr(reference, "__name__", "function")
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            check(fn)
+    except Exception as error:  # a failed check, or the stub's NotImplementedError
+        reason = str(error).split(":")[0].split(". ")[0].strip().rstrip(".")
+        reason = reason or type(error).__name__
+        if isinstance(error, NotImplementedError) or "NotImplementedError" in reason:
+            reason = "it is not written yet"
+        print(f"The cells below use the course's {name}: yours does not pass its check yet "
+              f"({reason}).")
+        return reference
+    print(f"The cells below use your {name}: it passes its check.")
+    return fn
 
 
 # ---------------------------------------------------------------------------------------------

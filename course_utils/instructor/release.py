@@ -180,15 +180,44 @@ def release(out, notebooks=None):
         for notebook in notebooks:
             released = root / "release" / notebook.stem / notebook.name
             target = out / notebook.name
-            target.write_text(_point_figures_beside(released.read_text(encoding="utf-8")))
+            student = json.loads(released.read_text(encoding="utf-8"))
+            _give_stubs(student, json.loads(notebook.read_text(encoding="utf-8")))
+            target.write_text(_point_figures_beside(student))
             written.append(target)
     if FIGURES.is_dir():
         shutil.copytree(FIGURES, out / "figures", dirs_exist_ok=True)
     return written
 
 
-def _point_figures_beside(notebook_json):
-    notebook = json.loads(notebook_json)
+# nbgrader replaces every solution with one stub. An exercise whose starting point is code to
+# fix (debug) or a name to set (concept, derive) says what its learner starts from instead, in
+# its solution cell's metadata: {"downhill": {"stub": "..."}}.
+_NBGRADER_STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
+
+
+def _give_stubs(student, source):
+    """Put each solution cell's own stub (``downhill.stub``) where nbgrader put its default."""
+    stubs = {
+        cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["downhill"]["stub"]
+        for cell in source["cells"]
+        if "stub" in cell["metadata"].get("downhill", {})
+    }
+    for cell in student["cells"]:
+        stub = stubs.get(cell["metadata"].get("nbgrader", {}).get("grade_id"))
+        if stub is None:
+            continue
+        lines = "".join(cell["source"]).split("\n")
+        for i, line in enumerate(lines[:-1]):
+            indent = line[: len(line) - len(line.lstrip())]
+            if (line.strip(), lines[i + 1].strip()) == _NBGRADER_STUB:
+                lines[i : i + 2] = [indent + s if s else s for s in stub.rstrip("\n").split("\n")]
+                break
+        else:
+            raise ValueError(f"no nbgrader stub to replace in {cell['metadata']['nbgrader']}")
+        cell["source"] = "\n".join(lines)
+
+
+def _point_figures_beside(notebook):
     for cell in notebook["cells"]:
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"])

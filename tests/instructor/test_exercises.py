@@ -55,7 +55,7 @@ def test_adagrad_is_read_as_its_setup_and_one_exercise(course):
 
 
 def test_the_training_recipe_is_graded_with_torch(course):
-    (exercise,) = course["11_training_a_network"].exercises
+    (exercise,) = course["12_training_a_network"].exercises
     assert "torch" in exercise.policy.imports and "torch" in exercise.policy.names
 
 

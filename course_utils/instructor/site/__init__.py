@@ -10,6 +10,7 @@ network. Figures are copied to ``OUT/figures/`` and the lessons' ``../figures/``
 """
 
 import html
+import json
 import os
 import re
 import shutil
@@ -131,7 +132,7 @@ def execute(notebook, *, timeout=120):
     from nbclient import NotebookClient
 
     notebook = Path(notebook)
-    text = release._point_figures_beside(notebook.read_text(encoding="utf-8"))
+    text = release._point_figures_beside(json.loads(notebook.read_text(encoding="utf-8")))
     node = nbformat.reads(text, as_version=4)
     client = NotebookClient(
         node,

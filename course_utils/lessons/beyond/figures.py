@@ -1,6 +1,6 @@
 r"""Lesson 12's key figure.
 
-``12_sharp_flat``: the training loss on a plane of two filter-normalized random directions
+``13_sharp_flat``: the training loss on a plane of two filter-normalized random directions
 around a flatter (small-batch) and a sharper (full-batch) solution.
 """
 
@@ -36,7 +36,7 @@ def sharp_and_flat_grids(digits, alphas=SLICE_ALPHAS, seeds=(1, 2)):
     return result
 
 
-@figure("12_sharp_flat")
+@figure("13_sharp_flat")
 def sharp_flat():
     """Training-loss contours around the small-batch and the full-batch solution."""
     _one_thread()

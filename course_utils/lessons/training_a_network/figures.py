@@ -1,6 +1,6 @@
 r"""Lesson 11's key figure.
 
-``11_comparison``: training loss and validation accuracy per epoch of the five optimizers, each with
+``12_comparison``: training loss and validation accuracy per epoch of the five optimizers, each with
 no schedule, one-cycle and cosine, on the digits (``demos.compare``).
 """
 
@@ -17,7 +17,7 @@ def _one_thread():
     torch.set_num_threads(1)  # tiny matrices: threads cost more than they save
 
 
-@figure("11_comparison")
+@figure("12_comparison")
 def comparison():
     """The 15 runs of lesson 11 (seed 0, 6 epochs, batches of 32)."""
     _one_thread()
