@@ -20,20 +20,20 @@ What it measures, and the target where there is one:
   ``network.mlp(64, (128,), 10)`` trained by ``course_utils.optim.Adam`` at η = 0.001 on
   batches of 32 from ``data.load_digits``) against scikit-learn's
   ``MLPClassifier(solver="adam")`` with the same width, learning rate, batch size and no
-  regularisation, on the same split, each evaluated on the test set after every epoch; after
-  one untimed warm-up run each, seven runs alternate. The time until the test accuracy first
-  reaches 0.97 (ratio of medians) is reported with no target; the capstone's final test
-  accuracy should be ≥ 0.97.
+  regularisation, on the same split, each evaluated on the validation set after every epoch;
+  after one untimed warm-up run each, seven runs alternate. The time until the validation
+  accuracy first reaches 0.96 (ratio of medians) is reported with no target; the test set is
+  looked at once, after the last epoch: the capstone's test accuracy should be ≥ 0.96.
 - ``notebooks``: every notebook in ``notebooks/`` run top to bottom by nbclient in a fresh
-  kernel, one after another: each ≤ 15 s from asking for a kernel to the end of the last cell
-  (kernel start included), all together ≤ 90 s. Each kernel is then shut down gracefully, and
+  kernel, one after another: each ≤ 10 s from asking for a kernel to the end of the last cell
+  (kernel start included), all together ≤ 60 s. Each kernel is then shut down gracefully, and
   that is timed apart and reported, not counted: nobody waits for it (nbval kills the kernel
   instead), and it is mostly Python unloading what the lesson imported. Each notebook's
   slowest cells are listed, so a slow lesson says where its time goes.
 - ``widgets``: every lecture demo (each ``*_explorer`` in a lesson's
   ``course_utils.lessons.<lesson>.demos``), built with its notebook's arguments, then its controls
   moved across their ranges one at a time, as a dragged slider does: the median
-  ``demo.last_redraw_ms`` of each demo should be ≤ 100 ms.
+  ``demo.last_redraw_ms`` of each demo should be ≤ 50 ms.
 - ``import``: ``import course_utils`` in a fresh interpreter, median of several: ≤ 0.3 s; each
   submodule's import time is listed too.
 - ``grading``: the same submissions (8 copies of the worked notebooks 07 and 09) graded by
@@ -75,16 +75,16 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # are written to read like the maths, not to beat torch or scikit-learn.
 REPORTED = (
     "adam_step_ratio_vs_torch",
-    "capstone_time_to_97_ratio_vs_sklearn",
+    "capstone_time_to_target_ratio_vs_sklearn",
     "grading_throughput_ratio_vs_nbgrader",
 )
 
 # metric: (comparison, bound); the README's table lists the same.
 TARGETS = {
-    "capstone_test_accuracy": ("≥", 0.97),
-    "slowest_notebook_seconds": ("≤", 15.0),
-    "course_run_all_seconds": ("≤", 90.0),
-    "slowest_widget_redraw_ms": ("≤", 100.0),
+    "capstone_test_accuracy": ("≥", 0.96),
+    "slowest_notebook_seconds": ("≤", 10.0),
+    "course_run_all_seconds": ("≤", 60.0),
+    "slowest_widget_redraw_ms": ("≤", 50.0),
     "import_seconds": ("≤", 0.3),
     "grading_seconds_per_notebook": ("≤", 2.0),
 }
@@ -160,23 +160,36 @@ def adam_step(n=10_000_000, steps=15, seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# Capstone: network.fit against scikit-learn's MLPClassifier, time to a test accuracy
+# Capstone: network.fit against scikit-learn's MLPClassifier, time to a validation accuracy
 # ---------------------------------------------------------------------------------------------
 
 
 def _fit_capstone(digits, hidden, epochs, batch_size, lr, seed):
-    """The capstone's loop: a torch MLP trained by course_utils.optim.Adam; its Run."""
+    """The capstone's loop: a torch MLP trained by course_utils.optim.Adam; its Run (evaluated
+    on validation) and its test accuracy after the last epoch."""
+    import torch
+
     from course_utils import network, optim
 
     model = network.mlp(64, (hidden,), 10, seed=seed)
     optimizer = optim.Adam(network.numpy_parameters(model), lr=lr)
-    return network.fit(
-        model, optimizer, *digits, epochs=epochs, batch_size=batch_size, seed=seed, progress=False
+    run = network.fit(
+        model,
+        optimizer,
+        *digits.train,
+        *digits.val,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        progress=False,
     )
+    X_test, y_test = (torch.as_tensor(part) for part in digits.test)
+    return run, network.evaluate(model, X_test, y_test)[1]
 
 
 def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
-    """scikit-learn's MLP, one ``partial_fit`` (one epoch) at a time, timed as ``fit`` times.
+    """scikit-learn's MLP, one ``partial_fit`` (one epoch) at a time, timed as ``fit`` times:
+    its Run (evaluated on validation) and its test accuracy after the last epoch.
 
     The record before training is NaN: scikit-learn has no weights before its first epoch.
     """
@@ -185,7 +198,7 @@ def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
 
     from course_utils.runs import Run
 
-    X_train, y_train, X_test, y_test = digits
+    (X_train, y_train), (X_val, y_val) = digits.train, digits.val
     classes = np.arange(10)
     model = MLPClassifier(
         (hidden,),
@@ -201,17 +214,18 @@ def _fit_sklearn(digits, hidden, epochs, batch_size, lr, seed):
     for _ in range(epochs):
         model.partial_fit(X_train, y_train, classes=classes)
         seconds.append(time.perf_counter() - started)
-        probabilities = model.predict_proba(X_test)
+        probabilities = model.predict_proba(X_val)
         records["losses"].append(model.loss_)
-        records["val_losses"].append(log_loss(y_test, probabilities, labels=classes))
-        records["val_accuracies"].append(np.mean(classes[probabilities.argmax(1)] == y_test))
+        records["val_losses"].append(log_loss(y_val, probabilities, labels=classes))
+        records["val_accuracies"].append(np.mean(classes[probabilities.argmax(1)] == y_val))
     arrays = {name: np.array(values) for name, values in records.items()}
-    return Run(unit="epoch", lrs=np.full(epochs, lr), seconds=np.array(seconds), **arrays)
+    run = Run(unit="epoch", lrs=np.full(epochs, lr), seconds=np.array(seconds), **arrays)
+    return run, float(np.mean(model.predict(digits.X_test) == digits.y_test))
 
 
-def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e-3, seed=0):
-    """Time until the accuracy on the held-out split reaches ``target``: the capstone's loop and
-    scikit-learn's.
+def capstone(repeats=7, epochs=15, target=0.96, hidden=128, batch_size=32, lr=1e-3, seed=0):
+    """Time until the validation accuracy reaches ``target``: the capstone's loop and
+    scikit-learn's; then each one's test accuracy, measured once after the last epoch.
 
     Both train for ``epochs`` epochs with Adam at learning rate ``lr`` on batches of
     ``batch_size``, once untimed to warm up, then ``repeats`` times, alternating who goes
@@ -219,8 +233,7 @@ def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e
     """
     from course_utils import data
 
-    X_train, X_test, y_train, y_test = data.load_digits(dtype=np.float32)
-    digits = X_train, y_train, X_test, y_test
+    digits = data.load_digits(dtype=np.float32)
     recipe = digits, hidden, epochs, batch_size, lr, seed
     histories = _take_turns(
         {"capstone": partial(_fit_capstone, *recipe), "sklearn": partial(_fit_sklearn, *recipe)},
@@ -229,7 +242,8 @@ def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e
     )
 
     summary = {}
-    for name, runs in histories.items():
+    for name, results in histories.items():
+        runs = [run for run, _ in results]
         times = [history.seconds_to(target) for history in runs]
         summary[name] = {
             "seconds_to_target": None if None in times else statistics.median(times),
@@ -238,12 +252,13 @@ def capstone(repeats=7, epochs=15, target=0.97, hidden=128, batch_size=32, lr=1e
                 (epoch for epoch, a in enumerate(runs[0].val_accuracies) if a >= target), None
             ),
             "seconds_per_epoch": statistics.median(h.seconds[-1] / h.epochs for h in runs),
-            "final_test_accuracy": runs[0].val_accuracies[-1],
+            "final_val_accuracy": runs[0].val_accuracies[-1],
+            "test_accuracy": results[0][1],
         }
     ours, theirs = summary["capstone"]["seconds_to_target"], summary["sklearn"]["seconds_to_target"]
     return {
-        "capstone_time_to_97_ratio_vs_sklearn": ours / theirs if ours and theirs else None,
-        "capstone_test_accuracy": summary["capstone"]["final_test_accuracy"],
+        "capstone_time_to_target_ratio_vs_sklearn": ours / theirs if ours and theirs else None,
+        "capstone_test_accuracy": summary["capstone"]["test_accuracy"],
         "capstone_target_accuracy": target,
         "capstone_recipe": {"hidden": hidden, "epochs": epochs, "batch_size": batch_size, "lr": lr},
         "capstone_runs": summary,

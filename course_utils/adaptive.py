@@ -7,7 +7,9 @@ r"""The step sizes AdaGrad and RMSProp give each weight (lessons 07, 08 and 09).
 - ``lr_axes``, ``pair_of_lines``, ``show_lrs``: a panel that draws them, one solid and one
   dashed line per optimizer;
 - ``RunView``: what lessons 07 and 08's demos redraw for a run: its path, its effective
-  learning rates and a title that sets it beside a reference run.
+  learning rates and a title that sets it beside a reference run;
+- ``seed_variant(rule, *errors)`` and ``run_rule``: AdaGrad or RMSProp with any of the seed's
+  three errors (``SEED_ERRORS``), and a short run of any such update rule, to show each error.
 
 Notation as in the notebooks: g the gradient, G the running sum (AdaGrad) or moving average
 (RMSProp) of g², η the learning rate, α the decay rate, ε the small constant, t the step (1
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import plotting
-from .validation import as_float_array, in_range, nonnegative
+from .validation import as_float_array, choice, in_range, nonnegative, positive_int
 from .widgets import outcome, set_path, show_status
 
 __all__ = [
@@ -29,6 +31,9 @@ __all__ = [
     "pair_of_lines",
     "show_lrs",
     "RunView",
+    "SEED_ERRORS",
+    "seed_variant",
+    "run_rule",
 ]
 
 
@@ -140,3 +145,65 @@ class RunView:
             f"{self.reference_name}: {outcome(self.reference, self.landscape)}"
         )
         show_status(self.title, text, run)
+
+
+# The seed's three errors in AdaGrad's and RMSProp's lines (DESIGN.md): the accumulator
+# (G + g; αG + (1 − α) + g), the missing square root, and ε added to the weight, as
+# `w − lr·g/G + 1e-7` does by precedence.
+SEED_ERRORS = ("accumulator", "root", "eps")
+
+
+def seed_variant(rule, *errors):
+    r"""AdaGrad's or RMSProp's update (``rule``: "adagrad" or "rmsprop") with the seed's
+    ``errors`` (any of ``SEED_ERRORS``) in it; with none it is the right rule.
+
+    Returns ``update(w, grad, state, lr=1e-2, eps=...)`` (torch's ε for each; RMSProp's also
+    takes ``alpha=0.99``) -> ``(w, state)``:
+
+    - "accumulator": G ← G + g (AdaGrad), G ← αG + (1 − α) + g (RMSProp), not g²;
+    - "root": divide by G + ε instead of √G + ε;
+    - "eps": w ← w − η·g/√G + ε, the ε on the weight (with "root": w − η·g/G + ε, the seed's
+      line as Python reads it).
+    """
+    choice("rule", rule, ("adagrad", "rmsprop"))
+    for error in errors:
+        choice("errors", error, SEED_ERRORS)
+    unsquared, rooted, on_weight = (
+        ("accumulator" in errors),
+        ("root" not in errors),
+        ("eps" in errors),
+    )
+
+    def accumulate(state, grad, alpha):
+        if rule == "adagrad":
+            return state + (grad if unsquared else grad**2)
+        return alpha * state + ((1 - alpha) + grad if unsquared else (1 - alpha) * grad**2)
+
+    default_eps = 1e-10 if rule == "adagrad" else 1e-8  # torch's
+
+    def update(w, grad, state, lr=1e-2, eps=default_eps, alpha=0.99):
+        state = accumulate(state, grad, alpha)
+        scale = np.sqrt(state) if rooted else state
+        if on_weight:
+            return w - lr * grad / scale + eps, state
+        return w - lr * grad / (scale + eps), state
+
+    update.__name__ = f"{rule}_update" + "".join(f"_{error}" for error in errors)
+    return update
+
+
+def run_rule(update, grad_fn, start, steps, **hyperparameters):
+    """The points of ``steps`` steps of ``update(w, grad, state, **hyperparameters) -> (w,
+    state)`` from ``start`` (the state from zeros), where ``grad_fn(w)`` is the gradient: an
+    array of shape (steps + 1, n), or shorter: a run stops at the first step that makes a
+    weight NaN or infinite, and that step is its last row (a broken rule's NaN is shown, not
+    raised)."""
+    w = as_float_array("start", start)
+    state, points = np.zeros_like(w), [w]
+    with np.errstate(all="ignore"):  # the seed's rules take roots of negative numbers
+        for _ in range(positive_int("steps", steps)):
+            w, state = update(w, grad_fn(w), state, **hyperparameters)
+            points.append(np.asarray(w, dtype=np.float64))
+            if not np.isfinite(w).all():
+                break
+    return np.array(points)

@@ -424,8 +424,10 @@ def prefer_yours(fn, check, reference):
         reason = reason or type(error).__name__
         if isinstance(error, NotImplementedError) or "NotImplementedError" in reason:
             reason = "it is not written yet"
-        print(f"The cells below use the course's {name}: yours does not pass its check yet "
-              f"({reason}).")
+        print(
+            f"The cells below use the course's {name}: yours does not pass its check yet "
+            f"({reason})."
+        )
         return reference
     print(f"The cells below use your {name}: it passes its check.")
     return fn

@@ -6,11 +6,21 @@ Features are float64 unless you pass ``dtype=np.float32`` (torch's default float
 labels are int64 class indices.
 """
 
+import math
+from typing import NamedTuple
+
 import numpy as np
 
 from .validation import in_range, nonnegative, nonnegative_int, positive, positive_int
 
-__all__ = ["make_regression", "make_classification", "load_digits", "minibatches", "batch_indices"]
+__all__ = [
+    "make_regression",
+    "make_classification",
+    "Digits",
+    "load_digits",
+    "minibatches",
+    "batch_indices",
+]
 
 
 def _float_dtype(dtype):
@@ -75,34 +85,101 @@ def make_classification(
     return X.astype(dtype), y.astype(np.int64)
 
 
-def load_digits(test_size=0.25, seed=0, dtype=np.float64):
-    """scikit-learn's bundled 8×8 handwritten digits (1797 images, classes 0–9), ready to train on.
+class Digits(NamedTuple):
+    """The digits split three ways: fit on train, choose on validation, report test once.
 
-    Split with stratification (every digit in the same proportion in both parts), then
-    standardised with the training set's statistics only, x ← (x − μ_train) / σ_train, so no
-    information leaks from the test set. A few border pixels are always 0 in training (σ = 0);
-    they are only centred, not divided. Returns X_train, X_test (64 features each, ``dtype``),
-    y_train, y_test (int64).
+    Read the parts by name (``digits.X_val``) or as (X, y) pairs (``digits.train``,
+    ``digits.val``, ``digits.test``), e.g. ``network.fit(model, opt, *digits.train,
+    *digits.val, ...)``.
     """
+
+    X_train: np.ndarray
+    X_val: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def train(self):
+        """``(X_train, y_train)``: what the network learns from."""
+        return self.X_train, self.y_train
+
+    @property
+    def val(self):
+        """``(X_val, y_val)``: what every choice (η, schedule, epochs, best run) is made on."""
+        return self.X_val, self.y_val
+
+    @property
+    def test(self):
+        """``(X_test, y_test)``: looked at once, at the end, to report the chosen model."""
+        return self.X_test, self.y_test
+
+    @property
+    def n_features(self):
+        """Pixels per image: 64."""
+        return self.X_train.shape[1]
+
+    @property
+    def n_classes(self):
+        """Classes: 10."""
+        return int(max(y.max() for y in (self.y_train, self.y_val, self.y_test) if len(y))) + 1
+
+    def head(self, n_train, n_val, n_test=0):
+        """The first ``n_train``, ``n_val`` and ``n_test`` examples of each part: a smaller
+        Digits for quick experiments and tests."""
+        sizes = (positive_int("n_train", n_train), positive_int("n_val", n_val))
+        n_test = nonnegative_int("n_test", n_test)
+        n_train, n_val = sizes
+        return Digits(
+            self.X_train[:n_train],
+            self.X_val[:n_val],
+            self.X_test[:n_test],
+            self.y_train[:n_train],
+            self.y_val[:n_val],
+            self.y_test[:n_test],
+        )
+
+
+def load_digits(val_size=0.2, test_size=0.2, seed=0, dtype=np.float64):
+    """scikit-learn's bundled 8×8 handwritten digits (1797 images, classes 0–9), split into
+    training, validation and test sets: a ``Digits``.
+
+    ``val_size`` and ``test_size`` are fractions of all 1797 images (the defaults give 1077 /
+    360 / 360). Both splits are stratified (every digit in the same proportion in each part).
+    The pixels are then standardised with the training set's statistics only,
+    x ← (x − μ_train) / σ_train, so nothing leaks from validation or test into training. A few
+    border pixels are always 0 in training (σ = 0); they are only centred, not divided.
+    Features are ``dtype``, labels int64.
+    """
+    val_size = in_range("val_size", val_size, 0.0, 1.0, low_closed=False)
     test_size = in_range("test_size", test_size, 0.0, 1.0, low_closed=False)
+    if val_size + test_size >= 1.0:
+        raise ValueError(
+            f"val_size must leave some training data (val_size + test_size < 1), got {val_size} + "
+            f"{test_size}"
+        )
     seed = nonnegative_int("seed", seed)
     dtype = _float_dtype(dtype)
     from sklearn.datasets import load_digits as sklearn_load_digits
     from sklearn.model_selection import train_test_split
 
     digits = sklearn_load_digits()
-    X_train, X_test, y_train, y_test = train_test_split(
-        digits.data, digits.target, test_size=test_size, random_state=seed, stratify=digits.target
+    n = len(digits.target)
+    n_test, n_val = math.ceil(test_size * n), math.ceil(val_size * n)
+    X_rest, X_test, y_rest, y_test = train_test_split(
+        digits.data, digits.target, test_size=n_test, random_state=seed, stratify=digits.target
+    )
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=n_val, random_state=seed, stratify=y_rest
     )
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std[std == 0] = 1.0
-    X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
-    return (
-        X_train.astype(dtype),
-        X_test.astype(dtype),
-        y_train.astype(np.int64),
-        y_test.astype(np.int64),
+    X_train, X_val, X_test = ((X - mean) / std for X in (X_train, X_val, X_test))
+    return Digits(
+        *(X.astype(dtype) for X in (X_train, X_val, X_test)),
+        *(y.astype(np.int64) for y in (y_train, y_val, y_test)),
     )
 
 

@@ -23,7 +23,7 @@ from . import data, optim
 from .runs import ON_DIVERGENCE, Run, raise_or_return, runaway_ending, runaway_limit
 from .validation import choice, nonnegative_int, positive_int
 
-__all__ = ["mlp", "numpy_parameters", "fit", "fit_mlp", "evaluate"]
+__all__ = ["mlp", "numpy_parameters", "fit", "fit_mlp", "evaluate", "torch_threads"]
 
 
 def mlp(n_inputs=64, hidden=(128,), n_classes=10, seed=0, dtype=None):
@@ -116,7 +116,7 @@ def fit(
         for name, value in zip(_RECORDS, measured, strict=True):
             records[name].append(value)
 
-    with _torch_threads(threads):
+    with torch_threads(threads):
         record(0.0)
         limit = runaway_limit(records["losses"][0])
         lrs, step_losses, step_lrs, ending = [], [], [], None
@@ -167,33 +167,31 @@ _RECORDS = ("losses", "accuracies", "val_losses", "val_accuracies", "seconds")
 def fit_mlp(digits, make_optimizer, *, hidden=(128,), seed=0, **options):
     """A fresh ``mlp`` trained on ``digits`` by ``fit``; returns ``(model, run)``.
 
-    ``digits`` is ``(X_train, X_val, y_train, y_val)`` in the order ``data.load_digits``
-    returns it (its held-out part serves as the validation set). The network is
-    ``mlp(n_inputs, hidden, n_classes, seed)``; ``make_optimizer(model)`` returns
-    ``(optimizer, schedule or None)`` for it; ``fit`` shuffles with the same ``seed`` and takes
-    the ``options`` (epochs, batch_size, progress, ...).
+    ``digits`` is a ``data.Digits`` (what ``data.load_digits`` returns): the network trains on
+    ``digits.train`` and is evaluated on ``digits.val`` after every epoch; the test set is not
+    touched. The network is ``mlp(digits.n_features, hidden, digits.n_classes, seed)``;
+    ``make_optimizer(model)`` returns ``(optimizer, schedule or None)`` for it; ``fit``
+    shuffles with the same ``seed`` and takes the ``options`` (epochs, batch_size, progress,
+    ...).
     """
     if not callable(make_optimizer):
         raise TypeError(
             "make_optimizer must be a function model -> (optimizer, schedule or None), "
             f"got {make_optimizer!r}"
         )
-    try:
-        X_train, X_val, y_train, y_val = digits
-    except (TypeError, ValueError):
+    if not isinstance(digits, data.Digits):
         raise TypeError(
-            "digits must be (X_train, X_val, y_train, y_val), as data.load_digits returns it"
-        ) from None
-    model = mlp(np.shape(X_train)[1], hidden, int(np.max(y_train)) + 1, seed=seed)
+            "digits must be a data.Digits, as data.load_digits returns it, got "
+            f"{type(digits).__name__}"
+        )
+    model = mlp(digits.n_features, hidden, digits.n_classes, seed=seed)
     optimizer, schedule = make_optimizer(model)
-    run = fit(
-        model, optimizer, X_train, y_train, X_val, y_val, schedule=schedule, seed=seed, **options
-    )
+    run = fit(model, optimizer, *digits.train, *digits.val, schedule=schedule, seed=seed, **options)
     return model, run
 
 
 @contextlib.contextmanager
-def _torch_threads(threads):
+def torch_threads(threads):
     """Run with ``threads`` torch threads, then restore the setting."""
     import torch
 

@@ -75,6 +75,10 @@ COLORS = tuple(
     )
 )
 
+# Curves of one plot differ in dash pattern as well as colour, so they can be told apart
+# without colour (in grey print, by a colour-blind reader).
+LINESTYLES = ("-", "--", ":", "-.")
+
 # Large type and thick lines: a plot must be readable from the back of a lecture hall.
 STYLE = {
     "figure.figsize": (8.0, 5.5),
@@ -551,7 +555,8 @@ def loss_curves(curves, ax=None, log=True, *, xlabel="step", title="Loss"):
                     "log=False"
                 )
             color = COLORS[index % len(COLORS)]
-            ax.plot(values, color=color, label=_with_ending(label, run))
+            dashes = LINESTYLES[index % len(LINESTYLES)]
+            ax.plot(values, color=color, linestyle=dashes, label=_with_ending(label, run))
             if run is not None and run.status == "diverged":
                 last = np.flatnonzero(np.isfinite(values))[-1]
                 ax.plot(last, values[last], "X", color=color, markersize=12)
@@ -578,7 +583,12 @@ def schedule_curves(schedules, steps, ax=None, log=False, *, title="Learning-rat
             if not callable(lr_fn):
                 raise TypeError(f"the schedule {label!r} must be a function lr(t), got {lr_fn!r}")
             lrs = [lr_fn(t) for t in range(steps)]
-            ax.plot(lrs, color=COLORS[index % len(COLORS)], label=str(label))
+            ax.plot(
+                lrs,
+                color=COLORS[index % len(COLORS)],
+                linestyle=LINESTYLES[index % len(LINESTYLES)],
+                label=str(label),
+            )
         if log:
             ax.set_yscale("log")
         ax.set_xlabel("step")

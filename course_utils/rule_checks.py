@@ -23,9 +23,17 @@ formulas make (see DESIGN.md), and those of the state G, are shared by AdaGrad, 
 Adam's step: ``step_mutants(factory, G, g)`` and ``state_mutants(factory, what)`` name them for
 a lesson's ``factory(step=..., old=..., kept=...)``, the lesson's rule with that part wrong;
 ``adaptive_mutant`` builds such a factory for a rule of AdaGrad's and RMSProp's shape.
+
+A lesson's debug exercise starts from a seed formula with several of these errors at once
+(AdaGrad's ``G + g`` with no root and ε on the weight; Adam's ``w − η·m / v + ε``). The
+learner fixes them one by one, so its check must name whatever is left:
+``seed_mutants(build, errors)`` gives one mutant for every combination of two or more of the
+seed's errors (the lesson's own mutants name each single one), each naming all that remain;
+``seed_step(errors)`` is the step with the seed's step errors ("root", "eps") in it.
 """
 
 import inspect
+import itertools
 
 import numpy as np
 
@@ -38,6 +46,10 @@ __all__ = [
     "step_mutants",
     "state_mutants",
     "DOUBLED",
+    "seed_step",
+    "seed_mutants",
+    "SEED_ROOT",
+    "SEED_EPS",
 ]
 
 
@@ -272,3 +284,57 @@ def state_mutants(factory, what):
         Mutant(factory(old=True), _OLD_G),
         Mutant(factory(kept=np.sqrt), _ROOT_KEPT.format(what=what)),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The seed formulas: several errors at once, and what remains as the learner fixes them
+# ---------------------------------------------------------------------------------------------
+
+
+def _no_sqrt_eps_on_weight(w, grad, sq, lr, eps):
+    return w - lr * grad / sq + eps  # the seed's `w − lr·g/G + 1e-7`, as Python reads it
+
+
+# the step with the seed's step errors in it: (square root missing, ε on the weight)
+_SEED_STEPS = {
+    (False, False): right_step,
+    (True, False): _no_sqrt,
+    (False, True): _eps_on_weight,
+    (True, True): _no_sqrt_eps_on_weight,
+}
+
+
+def seed_step(errors):
+    """The step w − η·g / (√G + ε) with the seed's step errors among ``errors``: "root" (no
+    square root) and "eps" (ε added to the weight); other names are ignored."""
+    return _SEED_STEPS["root" in errors, "eps" in errors]
+
+
+# The seed's two step errors, in words, for ``seed_mutants``' ``errors``: format them with G,
+# the state in the formula, and (SEED_EPS) code, the expression the seed divides by.
+SEED_ROOT = "the square root is missing (divide by √{G} + ε)"
+SEED_EPS = (
+    "ε is added to the weight (`… / {code} + eps` adds eps to w, as Python reads it): it "
+    "belongs in the denominator, √{G} + ε"
+)
+
+_COUNTS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def seed_mutants(build, errors):
+    """A mutant for every combination of two or more of a seed formula's ``errors`` (a dict:
+    name -> the error in words), the largest first; ``build(names)`` is the rule with the
+    errors ``names`` (a frozenset) in it. Each mutant's diagnosis lists every error in it, so
+    that the check names all that remain of the seed's; the single errors are left to the
+    lesson's own mutants."""
+    names, total = tuple(errors), len(errors)
+    mutants = []
+    for size in range(total, 1, -1):
+        for chosen in itertools.combinations(names, size):
+            listed = "; ".join(f"({k}) {errors[name]}" for k, name in enumerate(chosen, 1))
+            if size == total:
+                head = f"this is still the seed's formula, with all {_COUNTS[total]} of its errors"
+            else:
+                head = f"{_COUNTS[size]} of the seed's {_COUNTS[total]} errors remain"
+            mutants.append(Mutant(build(frozenset(chosen)), f"{head}: {listed}."))
+    return tuple(mutants)

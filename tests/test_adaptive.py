@@ -1,4 +1,7 @@
-"""course_utils.adaptive: the effective learning rates of AdaGrad and RMSProp."""
+"""course_utils.adaptive: the effective learning rates of AdaGrad and RMSProp, and the seed's
+errors in them."""
+
+from functools import partial
 
 import numpy as np
 import pytest
@@ -88,3 +91,57 @@ def test_a_negative_learning_rate_is_refused(lr):
     for effective_lr in (adaptive.adagrad_effective_lr, adaptive.rmsprop_effective_lr):
         with pytest.raises(ValueError, match="lr must be ≥ 0"):
             effective_lr([1.0, 2.0], lr=lr)
+
+
+# ---------------------------------------------------------------------------------------------
+# The seed's errors, one at a time, and short runs of any update rule
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "reference"), [("adagrad", optim.adagrad_update), ("rmsprop", optim.rmsprop_update)]
+)
+def test_seed_variant_without_errors_is_the_rule(rule, reference, grads):
+    ours = adaptive.run_rule(
+        adaptive.seed_variant(rule), lambda w: w + grads[0], np.ones(3), 20, lr=0.1
+    )
+    theirs = adaptive.run_rule(reference, lambda w: w + grads[0], np.ones(3), 20, lr=0.1)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)  # the order of operations
+    assert adaptive.seed_variant(rule).__name__ == f"{rule}_update"
+
+
+def test_seed_variant_makes_each_error_as_the_seed_writes_it():
+    w, g, G = np.array([1.0, 2.0]), np.array([0.5, -3.0]), np.array([4.0, 9.0])
+    lr, eps, alpha = 0.1, 1e-7, 0.9
+    ada, rms = partial(adaptive.seed_variant, "adagrad"), partial(adaptive.seed_variant, "rmsprop")
+    cases = [
+        (ada("accumulator"), G + g, lambda s: w - lr * g / (np.sqrt(s) + eps)),
+        (ada("root"), G + g**2, lambda s: w - lr * g / (s + eps)),
+        (ada("eps"), G + g**2, lambda s: w - lr * g / np.sqrt(s) + eps),
+        (ada("accumulator", "root", "eps"), G + g, lambda s: w - lr * g / s + eps),
+        (
+            rms("accumulator"),
+            alpha * G + (1 - alpha) + g,
+            lambda s: w - lr * g / (np.sqrt(s) + eps),
+        ),
+        (rms("root", "eps"), alpha * G + (1 - alpha) * g**2, lambda s: w - lr * g / s + eps),
+    ]
+    for update, state, step in cases:
+        with np.errstate(invalid="ignore"):
+            new_w, new_state = update(w, g, G, lr=lr, eps=eps, alpha=alpha)
+            np.testing.assert_array_equal(new_state, state)
+            np.testing.assert_array_equal(new_w, step(state))
+
+
+def test_seed_variant_refuses_unknown_rules_and_errors():
+    with pytest.raises(ValueError, match="rule"):
+        adaptive.seed_variant("adam")
+    with pytest.raises(ValueError, match="errors"):
+        adaptive.seed_variant("adagrad", "sqrt")
+
+
+def test_run_rule_stops_at_the_first_nan_and_keeps_it():
+    path = adaptive.run_rule(adaptive.seed_variant("adagrad", "eps"), lambda w: w, [0.0, 1.0], 10)
+    assert path.shape == (2, 2) and np.isnan(path[1, 0]) and path[1, 1] < 1
+    path = adaptive.run_rule(optim.adagrad_update, lambda w: w, [0.0, 1.0], 10, lr=0.1)
+    assert path.shape == (11, 2) and np.isfinite(path).all() and (np.diff(path[:, 1]) < 0).all()

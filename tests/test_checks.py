@@ -17,6 +17,9 @@ from course_utils.checks import (
     Shown,
     check_function,
     make_case,
+    numeric,
+    prefer_yours,
+    question,
 )
 
 
@@ -404,3 +407,119 @@ def test_one_number_runs_on_copies():
     with pytest.raises(CheckFailed, match="changed its input `values` in place"):
         check_total(in_place)
     assert _TOTAL_CASES[0].args[0].tolist() == [1.0, 2.0, 3.0]
+
+
+# --- questions: concept, predict, derive -------------------------------------------------------
+
+STEEPEST = question(
+    "steepest",
+    correct="b",
+    why="−∇L is the direction of steepest descent.",
+    wrong={"a": "∇L points uphill.", "c": "A coordinate axis is steepest only by chance."},
+)
+
+
+def test_a_right_option_passes_with_its_reason(capsys):
+    STEEPEST("b")
+    assert capsys.readouterr().out == "✔ 'b' is right. −∇L is the direction of steepest descent.\n"
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        ("a", "Not 'a'. ∇L points uphill."),
+        ("c", "Not 'c'. A coordinate axis is steepest only by chance."),
+        (None, "Set steepest to one of 'a', 'b' or 'c'; it is None."),
+        ("B", "Set steepest to one of 'a', 'b' or 'c'; it is 'B'."),
+        (True, "Set steepest to one of 'a', 'b' or 'c'; it is True."),
+    ],
+)
+def test_each_wrong_option_gets_its_own_feedback(answer, message):
+    with pytest.raises(CheckFailed) as excinfo:
+        STEEPEST(answer)
+    assert str(excinfo.value) == message
+
+
+def test_a_prediction_is_graded_on_the_experiments_outcome(capsys):
+    ran = []
+
+    def experiment():
+        ran.append(True)
+        return "diverges", "The run blew up at step 7."
+
+    check = question("fate", correct=experiment, why="η > 2/λmax.", wrong={"converges": "No."})
+    check("diverges")
+    assert ran and "The run blew up at step 7. η > 2/λmax." in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"^Not 'converges'. The run blew up at step 7. No.$"):
+        check("converges")
+    assert STEEPEST.__name__ == "check_steepest" and check.policy.label
+
+
+HINT = "Balance |1 − ηλmin| and |1 − ηλmax|."
+ETA_STAR = numeric(
+    "eta_star",
+    value=lambda: 2 / 11,
+    why="It balances the slowest and the fastest direction.",
+    mistakes=((0.1, "that is 1/λmax."), (0.2, "that is 2/λmax, the edge of divergence.")),
+    hint=HINT,
+)
+
+
+@pytest.mark.parametrize(
+    "answer, message",
+    [
+        (0.1, "eta_star = 0.1 is not right. Likely cause: that is 1/λmax."),
+        (0.2, "eta_star = 0.2 is not right. Likely cause: that is 2/λmax, the edge of divergence."),
+        (0.5, "eta_star = 0.5 is too large. Balance |1 − ηλmin| and |1 − ηλmax|."),
+        (0.01, "eta_star = 0.01 is too small. Balance |1 − ηλmin| and |1 − ηλmax|."),
+        ("0.18", "Set eta_star to one number; it is '0.18'."),
+        (True, "Set eta_star to one number; it is True."),
+        (
+            np.nan,
+            "eta_star is nan: it must be a finite number. Balance |1 − ηλmin| and |1 − ηλmax|.",
+        ),
+    ],
+)
+def test_a_derived_number_names_the_mistake_it_is_near(answer, message):
+    with pytest.raises(CheckFailed) as excinfo:
+        ETA_STAR(answer)
+    assert str(excinfo.value) == message
+
+
+def test_a_derived_number_passes_within_its_tolerance_as_any_real_type(capsys):
+    for answer in (2 / 11, np.float32(2 / 11), 0.18185):
+        ETA_STAR(answer)
+    assert capsys.readouterr().out.count("✔ eta_star = 0.18") == 3
+    with pytest.raises(CheckFailed):
+        ETA_STAR(0.1825)  # outside rtol = 1e-3
+
+
+# --- prefer_yours: the learner's function drives the lesson once it passes ---------------------
+
+
+def test_a_passing_function_is_used_and_said_so(capsys):
+    def mine(w, grad, lr=0.5):
+        return w - lr * grad, grad.copy()
+
+    assert prefer_yours(mine, check_shrink, shrink) is mine
+    assert capsys.readouterr().out == "The cells below use your shrink: it passes its check.\n"
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ("raise NotImplementedError()", "it is not written yet"),
+        (
+            "return w + lr * grad, grad.copy()",
+            "shrink returned a wrong `w` on case 1 of 4, by keyword",
+        ),
+    ],
+)
+def test_a_failing_function_falls_back_to_the_reference_in_one_line(capsys, body, reason):
+    namespace = {}
+    exec(f"def mine(w, grad, lr=0.5):\n    {body}\n", namespace)
+    assert prefer_yours(namespace["mine"], check_shrink, shrink) is shrink
+    out = capsys.readouterr().out
+    assert out == (
+        f"The cells below use the course's shrink: yours does not pass its check yet ({reason}).\n"
+    )

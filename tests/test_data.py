@@ -73,48 +73,74 @@ def digits():
     return data.load_digits()
 
 
-def test_digits_split_is_stratified(digits):
-    X_train, X_test, y_train, y_test = digits
-    assert X_train.shape == (1347, 64) and X_test.shape == (450, 64)
-    assert y_train.dtype == y_test.dtype == np.int64
-    assert X_train.dtype == X_test.dtype == np.float64
-    train_share = np.bincount(y_train) / len(y_train)
-    test_share = np.bincount(y_test) / len(y_test)
-    np.testing.assert_allclose(train_share, test_share, atol=0.01)
+def test_digits_split_three_ways_stratified(digits):
+    assert isinstance(digits, data.Digits) and len(digits) == 6
+    assert digits.X_train.shape == (1077, 64)
+    assert digits.X_val.shape == digits.X_test.shape == (360, 64)
+    assert digits.n_features == 64 and digits.n_classes == 10
+    for X, y in (digits.train, digits.val, digits.test):
+        assert X.dtype == np.float64 and y.dtype == np.int64 and len(X) == len(y)
+    train_share = np.bincount(digits.y_train) / len(digits.y_train)
+    for y in (digits.y_val, digits.y_test):
+        np.testing.assert_allclose(np.bincount(y) / len(y), train_share, atol=0.01)
+
+
+def test_the_three_parts_share_no_image_and_cover_all(digits):
+    from sklearn.datasets import load_digits
+
+    raw = load_digits()
+    rows = [tuple(np.round(x, 9)) for X in (digits.X_train, digits.X_val, digits.X_test) for x in X]
+    assert len(rows) == len(raw.target) == 1797
+    # the raw data hold a few duplicate images; the split must not add any
+    assert len(set(rows)) == len({tuple(x) for x in raw.data})
 
 
 def test_digits_are_standardised_with_training_statistics_only(digits):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    X_train, X_test, y_train, y_test = digits
-    assert np.all(np.isfinite(X_train)) and np.all(np.isfinite(X_test))
-    np.testing.assert_allclose(X_train.mean(axis=0), 0.0, atol=1e-12)
-    std = X_train.std(axis=0)
+    assert all(np.all(np.isfinite(X)) for X in digits[:3])
+    np.testing.assert_allclose(digits.X_train.mean(axis=0), 0.0, atol=1e-12)
+    std = digits.X_train.std(axis=0)
     constant = std < 1e-12
     assert constant.any(), "the digits have always-blank pixels; the guard must be exercised"
     np.testing.assert_allclose(std[~constant], 1.0, rtol=1e-12)
-    # The same stratified split of the raw pixels, scaled by hand with the training statistics.
+    # The same stratified splits of the raw pixels, scaled by hand with the training statistics.
     raw = load_digits()
-    raw_train, raw_test, raw_y_train, raw_y_test = train_test_split(
-        raw.data, raw.target, test_size=0.25, random_state=0, stratify=raw.target
+    raw_rest, raw_test, y_rest, raw_y_test = train_test_split(
+        raw.data, raw.target, test_size=360, random_state=0, stratify=raw.target
     )
-    np.testing.assert_array_equal(y_train, raw_y_train)
-    np.testing.assert_array_equal(y_test, raw_y_test)
+    raw_train, raw_val, raw_y_train, raw_y_val = train_test_split(
+        raw_rest, y_rest, test_size=360, random_state=0, stratify=y_rest
+    )
+    for ours, theirs in zip(digits[3:], (raw_y_train, raw_y_val, raw_y_test), strict=True):
+        np.testing.assert_array_equal(ours, theirs)
     mean, scale = raw_train.mean(axis=0), raw_train.std(axis=0)
     scale[scale == 0] = 1.0
-    np.testing.assert_allclose(X_test, (raw_test - mean) / scale, rtol=1e-12, atol=1e-12)
-    assert abs(X_test.mean()) > 1e-3  # not re-centred on its own statistics
+    for X, raw_X in ((digits.X_val, raw_val), (digits.X_test, raw_test)):
+        np.testing.assert_allclose(X, (raw_X - mean) / scale, rtol=1e-12, atol=1e-12)
+        assert np.abs(X.mean(axis=0)).max() > 0.05  # not re-centred on its own statistics
 
 
-def test_digits_split_is_seeded_and_float32_on_request():
-    a = data.load_digits(seed=1, test_size=0.5, dtype=np.float32)
-    b = data.load_digits(seed=1, test_size=0.5, dtype=np.float32)
-    c = data.load_digits(seed=2, test_size=0.5)
-    assert a[0].dtype == np.float32 and a[0].shape == (898, 64)
+def test_digits_split_is_seeded_sized_and_float32_on_request():
+    a = data.load_digits(val_size=0.1, test_size=0.5, seed=1, dtype=np.float32)
+    b = data.load_digits(val_size=0.1, test_size=0.5, seed=1, dtype=np.float32)
+    c = data.load_digits(val_size=0.1, test_size=0.5, seed=2)
+    assert a.X_train.dtype == np.float32 and a.X_train.shape == (718, 64)
+    assert len(a.y_val) == 180 and len(a.y_test) == 899
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
-    assert not np.array_equal(a[2], c[2])
+    assert not np.array_equal(a.y_train, c.y_train)
+
+
+def test_head_keeps_the_first_examples_of_each_part(digits):
+    small = digits.head(20, 10)
+    assert isinstance(small, data.Digits)
+    assert [len(part) for part in small] == [20, 10, 0, 20, 10, 0]
+    np.testing.assert_array_equal(small.X_val, digits.X_val[:10])
+    np.testing.assert_array_equal(small.y_train, digits.y_train[:20])
+    with pytest.raises(ValueError, match="^n_train must"):
+        digits.head(0, 10)
 
 
 # --- minibatches --------------------------------------------------------------------------------
@@ -213,6 +239,8 @@ def test_minibatches_reject_bad_arguments_at_the_call(arguments, error, message)
         (data.make_classification, {"separation": -1.0}, ValueError, "separation"),
         (data.make_classification, {"seed": "0"}, TypeError, "seed"),
         (data.load_digits, {"test_size": 0.0}, ValueError, "test_size"),
+        (data.load_digits, {"val_size": 0.0}, ValueError, "val_size"),
+        (data.load_digits, {"val_size": 0.5, "test_size": 0.5}, ValueError, "val_size"),
         (data.load_digits, {"test_size": 1.0}, ValueError, "test_size"),
         (data.load_digits, {"test_size": "25%"}, TypeError, "test_size"),
         (data.load_digits, {"seed": 1.5}, TypeError, "seed"),

@@ -11,8 +11,8 @@ from course_utils.training import DivergenceError
 
 @pytest.fixture(scope="module")
 def digits():
-    X_train, X_val, y_train, y_val = data.load_digits(dtype=np.float64)
-    return X_train[:300], y_train[:300], X_val[:100], y_val[:100]
+    small = data.load_digits(dtype=np.float64).head(300, 100)
+    return (*small.train, *small.val)
 
 
 def _pair(seed=0):
@@ -104,10 +104,9 @@ def test_divergence_names_the_step_and_the_fix(digits):
 
 
 def test_fit_mlp_trains_a_fresh_network_from_the_seed(digits):
-    X_train, y_train, X_val, y_val = digits
-    in_load_digits_order = (X_train, X_val, y_train, y_val)
+    split = data.load_digits(dtype=np.float64).head(300, 100, 50)
     options = {"hidden": (16,), "seed": 3, "epochs": 2, "progress": False}
-    model, run = network.fit_mlp(in_load_digits_order, lambda m: (_sgd(m), None), **options)
+    model, run = network.fit_mlp(split, lambda m: (_sgd(m), None), **options)
     again = network.mlp(64, (16,), 10, seed=3)
     by_hand = _fit(again, _sgd(again), digits, seed=3)
     np.testing.assert_array_equal(run.val_losses, by_hand.val_losses)
@@ -131,5 +130,5 @@ def test_bad_optimizers_and_schedules_are_refused(digits):
         network.mlp(64, (0,), 10)
     with pytest.raises(TypeError, match="make_optimizer must be a function"):
         network.fit_mlp(digits, "adam", epochs=1)
-    with pytest.raises(TypeError, match=r"digits must be \(X_train, X_val, y_train, y_val\)"):
-        network.fit_mlp(digits[:2], lambda model: (_sgd(model), None), epochs=1)
+    with pytest.raises(TypeError, match=r"digits must be a data.Digits.*got tuple"):
+        network.fit_mlp(digits, lambda model: (_sgd(model), None), epochs=1)

@@ -309,3 +309,10 @@ def test_use_style_makes_figures_display_as_png_with_alt_text(monkeypatch):
     assert shell.callbacks == []
     assert shell.display_formatter.format(fig)[1]["image/png"]["alt"].startswith("SGD against")
     plt.close(fig)
+
+
+def test_curves_of_one_plot_differ_in_dash_pattern_not_only_in_colour():
+    ax = plotting.loss_curves({"a": [3.0, 2.0], "b": [3.0, 1.0], "c": [2.0, 1.0]})
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 3
+    ax = plotting.schedule_curves({"one": lambda t: 1.0, "two": lambda t: 2.0}, steps=3)
+    assert len({line.get_linestyle() for line in ax.get_lines()}) == 2

@@ -51,7 +51,77 @@ def test_release_locks_graded_cells_and_stubs_solutions(notebook, released):
     solutions = [c for c in student.cells if c.metadata.get("nbgrader", {}).get("solution")]
     assert graded, f"{notebook.name} has no graded exercise"
     assert all(not c.metadata.get("editable", True) for c in graded)
-    assert all("raise NotImplementedError()" in c.source for c in solutions)
+    stubs = _stubs(nbformat.read(notebook, as_version=4))
+    for cell in solutions:
+        stub = stubs.get(cell.metadata.nbgrader.grade_id)
+        if stub is None:
+            assert "raise NotImplementedError()" in cell.source
+        else:  # the exercise's own starting point, indented as the solution was
+            assert [line.strip() for line in stub.splitlines()] == [
+                line.strip() for line in cell.source.splitlines() if line.strip() in stub
+            ]
+
+
+def _stubs(source):
+    return {
+        cell.metadata.nbgrader.grade_id: cell.metadata.downhill.stub
+        for cell in source.cells
+        if "stub" in cell.metadata.get("downhill", {})
+    }
+
+
+def test_an_exercise_starts_from_its_own_stub_indented_where_the_solution_was():
+    source = {
+        "cells": [
+            _solution(
+                "fix",
+                "\n".join(
+                    [
+                        "def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):",
+                        "    ### BEGIN SOLUTION",
+                        "    sum_sq = sum_sq + grad**2",
+                        "    ### END SOLUTION",
+                        "    return w, sum_sq",
+                    ]
+                ),
+                stub="sum_sq = sum_sq + grad\n",
+            )
+        ]
+    }
+    student = {
+        "cells": [
+            _solution(
+                "fix",
+                "\n".join(
+                    [
+                        "def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):",
+                        "    # YOUR CODE HERE",
+                        "    raise NotImplementedError()",
+                        "    return w, sum_sq",
+                    ]
+                ),
+            )
+        ]
+    }
+    release._give_stubs(student, source)
+    assert student["cells"][0]["source"].splitlines() == [
+        "def adagrad_update(w, grad, sum_sq, lr=1e-2, eps=1e-10):",
+        "    sum_sq = sum_sq + grad",
+        "    return w, sum_sq",
+    ]
+
+
+def test_a_stub_with_nowhere_to_go_is_an_error():
+    source = {"cells": [_solution("x", "x = 1", stub="x = None")]}
+    with pytest.raises(ValueError, match="no nbgrader stub"):
+        release._give_stubs({"cells": [_solution("x", "x = 2")]}, source)
+
+
+def _solution(grade_id, source, stub=None):
+    metadata = {"nbgrader": {"grade_id": grade_id, "solution": True}}
+    if stub is not None:
+        metadata["downhill"] = {"stub": stub}
+    return {"cell_type": "code", "metadata": metadata, "source": source}
 
 
 def test_release_keeps_figures_beside_the_notebooks(released):

@@ -142,3 +142,50 @@ def test_a_large_eps_case_starts_from_a_nonzero_state(rule, state, monkeypatch):
         bound.apply_defaults()
         found |= bound.arguments["eps"] >= 0.1 and bool(np.all(bound.arguments[state] > 0))
     assert found
+
+
+# ---------------------------------------------------------------------------------------------
+# The seed formulas: every combination of their errors, each named by what remains
+# ---------------------------------------------------------------------------------------------
+
+
+def test_seed_step_puts_the_seed_errors_into_the_step():
+    w, g, sq = np.array([1.0, -2.0]), np.array([0.5, -0.25]), np.array([4.0, 0.25])
+    lr, eps = 0.1, 0.01
+    expected = {
+        (): w - lr * g / (np.sqrt(sq) + eps),
+        ("root",): w - lr * g / (sq + eps),
+        ("eps",): w - lr * g / np.sqrt(sq) + eps,
+        ("root", "eps"): w - lr * g / sq + eps,
+        ("accumulator", "root", "eps"): w - lr * g / sq + eps,  # others are not the step's
+    }
+    for errors, want in expected.items():
+        np.testing.assert_array_equal(rule_checks.seed_step(errors)(w, g, sq, lr, eps), want)
+
+
+def test_seed_mutants_cover_every_combination_of_two_or_more_largest_first():
+    built = []
+    errors = {"a": "error A", "b": "error B", "c": "error C", "d": "error D"}
+    mutants = rule_checks.seed_mutants(lambda chosen: built.append(chosen) or chosen, errors)
+    assert len(mutants) == 11 == len(set(built))  # 1 of four, 4 of three, 6 of two
+    assert [len(chosen) for chosen in built] == [4, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2]
+    assert mutants[0].diagnosis == (
+        "this is still the seed's formula, with all four of its errors: (1) error A; "
+        "(2) error B; (3) error C; (4) error D."
+    )
+    assert (
+        mutants[-1].diagnosis == "two of the seed's four errors remain: (1) error C; (2) error D."
+    )
+
+
+@pytest.mark.parametrize(
+    ("check", "seeds"),
+    [(check_adagrad_update, 4), (check_rmsprop_update, 4), (check_adam_update, 11)],
+    ids=["adagrad", "rmsprop", "adam"],
+)
+def test_each_debug_check_names_every_combination_of_the_seed_errors(check, seeds, monkeypatch):
+    mutants = _recorded(monkeypatch, check)["mutants"]
+    named = [
+        m for m in mutants if "of the seed's" in m.diagnosis or "the seed's formula" in m.diagnosis
+    ]
+    assert len(named) == seeds  # each is caught and named by test_every_mutant_is_caught_and_named

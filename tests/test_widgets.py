@@ -239,6 +239,7 @@ def test_every_slider_a_demo_shows_has_a_visible_name():
 LESSON_DEMOS = [
     ("adagrad", "adagrad_explorer", ()),
     ("adam", "adam_explorer", ()),
+    ("choosing_the_learning_rate", "patience_explorer", ()),
     ("gradient_descent", "learning_rate_explorer", (BOWL,)),
     ("learning_rate_schedules", "schedule_explorer", ()),
     ("mini_batches", "batch_cloud_explorer", ()),

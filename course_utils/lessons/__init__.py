@@ -20,6 +20,7 @@ LESSONS = (
     "rmsprop",
     "adam",
     "learning_rate_schedules",
+    "choosing_the_learning_rate",
     "training_a_network",
     "beyond",
 )

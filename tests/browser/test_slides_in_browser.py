@@ -122,3 +122,21 @@ def test_rise_presents_a_lesson_with_a_running_kernel(lab, page, screenshots):
     )
     assert errors.count() == 0, "the cell raised an error on its slide"
     page.screenshot(path=str(screenshots / f"{LESSON}_rise.png"))
+
+    # On, to the slide of the lesson's demo; its slider redraws the figure on the slide.
+    demo = frame.locator(".reveal section.present .widget-vbox:has(.widget-image)").first
+    for _ in range(80):
+        if demo.count() and demo.is_visible():
+            break
+        frame.locator(".reveal").press("Space")
+        page.wait_for_timeout(200)
+    assert demo.is_visible(), "no slide of the lesson showed its demo"
+    picture = demo.locator(".widget-image").first
+    before = picture.get_attribute("src")
+    demo.locator(".widget-slider .noUi-handle, .widget-slider input").first.press("ArrowRight")
+    frame.wait_for_function(
+        "([element, old]) => element.getAttribute('src') !== old",
+        arg=[picture.element_handle(), before],
+        timeout=10_000,
+    )
+    page.screenshot(path=str(screenshots / f"{LESSON}_rise_slider.png"))

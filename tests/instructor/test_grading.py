@@ -119,6 +119,8 @@ HONEST = {
             "    phase = np.pi * min(t, T_max) / T_max\n"
             "    return float(eta_min + (lr - eta_min) * (1 + np.cos(phase)) / 2)\n",
         },
+    },
+    "11_choosing_the_learning_rate": {
         "should_stop": {
             "a_comprehension": "def should_stop(val_losses, patience, min_delta=0):\n"
             "    best, waited = float('inf'), 0\n"

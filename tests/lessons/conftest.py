@@ -18,9 +18,7 @@ def one_torch_thread():
 
 @pytest.fixture(scope="module")
 def small_digits():
-    """200 training and 100 validation images of ``data.load_digits``, in its order:
-    ``(X_train, X_val, y_train, y_val)``."""
+    """A ``data.Digits`` of 200 training, 100 validation and 100 test images (float32)."""
     from course_utils import data
 
-    X_train, X_val, y_train, y_val = data.load_digits(dtype=np.float32)
-    return X_train[:200], X_val[:100], y_train[:200], y_val[:100]
+    return data.load_digits(dtype=np.float32).head(200, 100, 100)

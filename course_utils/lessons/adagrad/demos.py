@@ -1,18 +1,46 @@
-r"""Lesson 07's demo: AdaGrad's per-weight steps on a badly scaled bowl, beside gradient descent.
+r"""Lesson 07's demos: AdaGrad's per-weight steps on a badly scaled bowl, beside gradient descent.
 
-``adagrad_explorer()``: sliders for η and ε over AdaGrad's path next to gradient descent at
-η = 1/λmax, and both weights' effective learning rates.
+- ``adagrad_explorer()``: sliders for η and ε over AdaGrad's path next to gradient descent at
+  η = 1/λmax, and both weights' effective learning rates;
+- ``best_losses()``: gradient descent and AdaGrad, each at its best η, on ½(x² + 100y²) and on
+  the same bowl turned by 45°, where a diagonal preconditioner cannot help.
 """
 
 from functools import partial
 
-from ... import landscapes, plotting, widgets
-from ...adaptive import RunView, _adagrad_effective_lr, lr_axes, pair_of_lines
+import numpy as np
+
+from ... import landscapes, optim, plotting, widgets
+from ...adaptive import RunView, _adagrad_effective_lr, lr_axes, pair_of_lines, run_rule
 from ...training import descend, descender
 from ...validation import in_range, positive_int
 from ...widgets import path_line, set_path, start_marker
 
-__all__ = ["adagrad_explorer"]
+__all__ = ["adagrad_explorer", "TURN_LRS", "best_losses"]
+
+# The grid of learning rates both methods choose from on the two bowls: 10⁻² to 10^0.5.
+TURN_LRS = 10.0 ** np.arange(-2, 0.75, 0.25)
+
+
+def best_losses(adagrad_update=optim.adagrad_update, steps=60, start=(-1.5, 1.5)):
+    r"""The lowest loss after ``steps`` steps over ``TURN_LRS``, for gradient descent and for
+    AdaGrad (the rule ``adagrad_update``), on ½(x² + 100y²) ("aligned") and on the same bowl
+    turned by 45° ("turned"), started from the same point of each bowl (``start``, turned).
+
+    Returns ``{(bowl, method): loss}`` with bowl "aligned" or "turned" and method "GD" or
+    "AdaGrad". Gradient descent does not notice the turn; AdaGrad, a diagonal preconditioner,
+    does: the turned bowl's curvatures lie along the diagonals, not along the weights.
+    """
+    aligned = landscapes.quadratic_bowl(100.0)
+    turned = landscapes.quadratic_bowl(100.0, angle=np.pi / 4)
+    turn = np.array([[1.0, -1.0], [1.0, 1.0]]) / np.sqrt(2)  # the rotation by 45°
+    best = {}
+    for shape, bowl, begin in (("aligned", aligned, start), ("turned", turned, turn @ start)):
+        gd = [descend(bowl, begin, "sgd", steps, lr, on_divergence="stop") for lr in TURN_LRS]
+        best[shape, "GD"] = min(run.losses[-1] for run in gd)
+        paths = [run_rule(adagrad_update, bowl.grad, begin, steps, lr=lr) for lr in TURN_LRS]
+        best[shape, "AdaGrad"] = min(bowl(path[-1]) for path in paths)
+    return best
 
 
 def adagrad_explorer(condition_number=100.0, lr=0.5, eps=1e-10, steps=60, start=(-1.5, 1.5)):

@@ -1,20 +1,37 @@
-r"""The check of lesson 09: Adam, with bias correction and ε outside the square root.
+r"""The checks of lesson 09: Adam, with bias correction and ε outside the square root.
 
-``check_adam_update(fn)`` compares ``fn(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999,
-eps=1e-8) -> (w, m, v)`` (t = 1 on the first step) with ``course_utils.optim.adam_update`` on
-seeded cases (see ``course_utils.rule_checks``): t = 1 and later steps, a late step, betas far
-from the defaults. It names the widely copied w − η·m / v + ε, every way of getting the bias
-correction wrong (none, one moment only, t off by one, β1 for β2, the power misplaced), ε in
-the wrong place, AMSGrad, AdamW's decay, and the state returned corrected or old.
+- ``check_adam_update(fn)`` (debug: the learner starts from the seed's w − η·m / v + ε)
+  compares ``fn(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8) -> (w, m, v)``
+  (t = 1 on the first step) with ``course_utils.optim.adam_update`` on seeded cases (see
+  ``course_utils.rule_checks``): t = 1 and later steps, a late step, betas far from the
+  defaults. It names whatever remains of the seed's four errors (v of g, no root, no bias
+  correction, ε on the weight), every way of getting the bias correction wrong (none, one
+  moment only, t off by one, β1 for β2, the power misplaced), ε in the wrong place, AMSGrad,
+  AdamW's decay, and the state returned corrected or old;
+- ``check_v_correction``: the derive, the factor 1/(1 − β2ᵗ) that corrects v at step 10;
+- ``check_adam_without_momentum`` and ``check_adamw_decay``: the recap's retrieval questions.
 """
 
 import numpy as np
 
 from ... import optim
-from ...checks import Mutant
-from ...rule_checks import check_rule, right_step, step_mutants
+from ...checks import Mutant, numeric, question
+from ...rule_checks import (
+    SEED_EPS,
+    SEED_ROOT,
+    check_rule,
+    right_step,
+    seed_mutants,
+    seed_step,
+    step_mutants,
+)
 
-__all__ = ["check_adam_update"]
+__all__ = [
+    "check_adam_update",
+    "check_v_correction",
+    "check_adam_without_momentum",
+    "check_adamw_decay",
+]
 
 
 def check_adam_update(fn):
@@ -62,10 +79,6 @@ def _moments_of_m(grad, m, v, beta1, beta2):
 
 def _swapped_moments(grad, m, v, beta1, beta2):
     return (1 - beta1) * m + beta1 * grad, (1 - beta2) * v + beta2 * grad**2
-
-
-def _copied_step(w, m, v, lr, eps):
-    return w - lr * m / v + eps
 
 
 def _bias(beta, power=lambda t: t):
@@ -135,11 +148,22 @@ def _adamw(w, grad, m, v, t, lr, beta1, beta2, eps):
 
 
 _T_IS_THIS_STEP = "but t is already this step's number (1 on the first step)."
-_COPIED = (
-    "this is the widely copied w − η·m / v + ε, which is wrong: the step is "
-    "w ← w − η·m̂ / (√v̂ + ε), with v the average of g², bias correction, and ε in the "
-    "denominator."
-)
+
+
+def _seed(errors):
+    """Adam with the seed's ``errors`` among "square", "root", "bias" and "eps"."""
+    moments = _unsquared_moments if "square" in errors else _moments
+    bias = (_no_bias, _no_bias) if "bias" in errors else (_M_BIAS, _V_BIAS)
+    return _adam(moments, *bias, step=seed_step(errors))
+
+
+# The seed's w − η·m / v + ε: four errors.
+_SEED_ERRORS = {
+    "square": "v averages g, not g² (grad**2)",
+    "root": SEED_ROOT.format(G="v̂"),
+    "bias": "there is no bias correction (m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ))",
+    "eps": SEED_EPS.format(G="v̂", code="v"),
+}
 
 
 def _off_by_one(m_shift, v_shift):
@@ -206,8 +230,6 @@ _MUTANTS = (
         "`m / 1 - beta1**t` is (m / 1) − β1ᵗ, as Python reads it: write m / (1 - beta1**t) "
         "(and likewise for v).",
     ),
-    Mutant(_adam(m_bias=_no_bias, v_bias=_no_bias, step=_copied_step), _COPIED),
-    Mutant(_adam(_unsquared_moments, _no_bias, _no_bias, step=_copied_step), _COPIED),
     *step_mutants(_adam, "v̂", "m̂"),
     Mutant(
         _adam_paper_efficient,
@@ -255,4 +277,58 @@ _MUTANTS = (
         _adamw,
         "you added weight decay, w ← w − η·λ·w, as AdamW does; this exercise's Adam has none.",
     ),
+    *seed_mutants(_seed, _SEED_ERRORS),
+)
+
+
+check_v_correction = numeric(
+    "v_correction",
+    value=1 / (1 - 0.999**10),
+    why="v̂ = v / (1 − β2ᵗ) = v / (1 − 0.999¹⁰) ≈ 100.45 v: after 10 steps v has only about "
+    "1 % of its weight, so it is 100 times too small.",
+    mistakes=(
+        (1 / (1 - 0.999), "the power t is missing: the divisor is 1 − β2ᵗ, with t = 10."),
+        (
+            1 - 0.999**10,
+            "that is the divisor 1 − β2ᵗ itself; v̂ = v / (1 − β2ᵗ), so the factor "
+            "is its reciprocal.",
+        ),
+        (1 / (1 - 0.9**10), "that uses β1 = 0.9, m's rate; v's correction uses β2 = 0.999."),
+        (1 / np.sqrt(1 - 0.999**10), "that is the factor on √v; the question asks for v itself."),
+        (1 / (1 - 0.999**9), "t is off by one: step 10 divides by 1 − β2¹⁰."),
+        (1 / (1 - 0.999**11), "t is off by one: step 10 divides by 1 − β2¹⁰."),
+    ),
+    hint="Write v after 10 steps of a constant g² as a sum, and compare it with g².",
+)
+
+
+check_adam_without_momentum = question(
+    "adam_without_momentum",
+    correct="c",
+    why="With β1 = 0, m is just g; without the correction of v, v is RMSProp's moving average "
+    "of g² (α = β2): the cells after Exercise 1 checked that the steps agree to the last digit.",
+    wrong={
+        "a": "Momentum is the β1 part, m; with β1 = 0 it is gone, and what is left divides g "
+        "by √v.",
+        "b": "AdaGrad divides by the root of a sum that only grows; Adam's v is a moving "
+        "average, which forgets.",
+        "d": "Bias correction of m does nothing when β1 = 0 (1 − 0ᵗ = 1), but v still "
+        "divides the step: Adam stays adaptive, one step size per weight.",
+    },
+)
+
+
+check_adamw_decay = question(
+    "adamw_decay",
+    correct="a",
+    why="Adam + L2 puts λw into the gradient, so the decay is divided by √v̂ like the rest; "
+    "AdamW shrinks the weight itself, w ← w − ηλw, the same for every weight.",
+    wrong={
+        "b": "They are different: on the badly scaled bowl (section 6) they ended in different "
+        "places, Adam + L2 at the L2 minimum and AdamW with x = y.",
+        "c": "It is the other way round: Adam + L2 divides the decay by √v̂ (it is part of the "
+        "gradient); AdamW's decay ηλw bypasses m and v.",
+        "d": "Both use the same λ; what differs is where the decay enters, in the gradient "
+        "(L2) or on the weight (AdamW).",
+    },
 )

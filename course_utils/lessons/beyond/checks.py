@@ -1,17 +1,166 @@
-r"""The check of the last lesson, beyond: Li et al.'s filter normalization of a direction.
+r"""The checks of the last lesson, beyond: averaging, paths between minima, filter normalization.
+
+``check_update_average(fn)`` compares ``fn(average, weights, n)``, the running mean of SWA,
+with ``averaging.update_average`` and names the usual mistakes (dividing by n, a fixed
+exponential moving average, the sign).
 
 ``check_filter_normalize(fn)`` compares ``fn(direction, weights)`` with the lesson's
 ``loss_slices.filter_normalize`` on matrices, convolution filters, biases, float32 and a filter
 of zeros, and names the usual mistakes (the whole array rescaled at once, columns instead of
 rows, the weights' norm left out, biases or scalars not zeroed, ...).
+
+The questions, each checked by the engine's ``question``:
+
+- ``check_midpoint_loss`` (predict): the training loss halfway along the straight line
+  between two solutions from different seeds, against the loss at the two ends;
+- ``check_swa_or_ensemble`` and ``check_curved_path`` (concept, the recap's retrieval
+  questions): what averaging the weights of independent runs does, and what the Bézier path
+  showed.
 """
 
 import numpy as np
 
-from ...checks import Case, Mutant, check_function
+from ...checks import Case, Mutant, check_function, question
+from .averaging import update_average
 from .loss_slices import filter_normalize
 
-__all__ = ["check_filter_normalize"]
+__all__ = [
+    "check_update_average",
+    "check_midpoint_loss",
+    "check_filter_normalize",
+    "check_swa_or_ensemble",
+    "check_curved_path",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The running mean of SWA
+# ---------------------------------------------------------------------------------------------
+
+
+def check_update_average(fn):
+    r"""Check ``fn(average, weights, n) -> average``: the mean of n + 1 snapshots from the mean
+    of the first n and the next one, $\bar w + (w - \bar w)/(n + 1)$."""
+    __tracebackhide__ = True
+    check_function(
+        fn,
+        "update_average",
+        reference=update_average,
+        cases=_average_cases(seed=130),
+        outputs=("average",),
+        mutants=_AVERAGE_MUTANTS,
+    )
+
+
+def _average_cases(seed):
+    rng = np.random.default_rng(seed)
+
+    def arrays(shape, dtype=np.float64):
+        # one decimal, far apart: the messages show values that are easy to tell apart
+        return tuple(np.round(rng.uniform(-3, 3, size=shape), 1).astype(dtype) for _ in range(2))
+
+    cases = [
+        Case("the second snapshot (n = 1), shape (3,)", (*arrays(3), 1)),
+        Case("the fourth snapshot (n = 3), a (2, 3) matrix", (*arrays((2, 3)), 3)),
+        Case("the tenth snapshot (n = 9), shape (4,)", (*arrays(4), 9)),
+        Case("the 101st snapshot (n = 100), shape (2, 2)", (*arrays((2, 2)), 100)),
+        Case("float32, n = 4, shape (5,)", (*arrays(5, np.float32), 4)),
+    ]
+    _, weights = arrays(3)
+    cases.insert(0, Case("the first snapshot (n = 0): the mean of one", (np.zeros(3), weights, 0)))
+    return cases
+
+
+def _stays(dtype_of, value):
+    return np.asarray(value).astype(dtype_of.dtype, copy=False)
+
+
+_AVERAGE_MUTANTS = [
+    Mutant(
+        lambda average, weights, n: _stays(weights, average + (weights - average) / max(n, 1)),
+        "you divided by n, the snapshots already in the mean; with the new one there are "
+        "n + 1, and each of them must count 1/(n + 1).",
+    ),
+    Mutant(
+        lambda average, weights, n: _stays(weights, (average + weights) / 2),
+        "you took (average + weights)/2 every time: the newest snapshot then counts 1/2 and the "
+        "older ones fade away. The mean of n + 1 snapshots gives each of them 1/(n + 1).",
+    ),
+    Mutant(
+        lambda average, weights, n: _stays(weights, 0.9 * average + 0.1 * weights),
+        "that is an exponential moving average with a fixed rate: it forgets old snapshots. "
+        "SWA's mean weighs every snapshot equally, so the rate 1/(n + 1) shrinks as n grows.",
+    ),
+    Mutant(
+        lambda average, weights, n: _stays(weights, average - (weights - average) / (n + 1)),
+        "the sign is flipped: the mean moves towards the new snapshot, by (weights − average) "
+        "divided by the number of snapshots.",
+    ),
+    Mutant(
+        lambda average, weights, n: _stays(weights, (n * average + weights) / n if n else weights),
+        "you divided n·average + weights by n; that sum holds n + 1 snapshots.",
+    ),
+    Mutant(
+        lambda average, weights, n: _stays(weights, average + weights / (n + 1)),
+        "the new snapshot is added without taking the mean's share away: add "
+        "(weights − average)/(n + 1), not weights/(n + 1).",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions
+# ---------------------------------------------------------------------------------------------
+
+check_midpoint_loss = question(
+    "midpoint_loss",
+    correct="c",
+    why="Two runs from different seeds end in different minima; halfway along the straight "
+    "line between them the loss is many times higher than at either end: a barrier.",
+    wrong={
+        "a": "the straight line between two solutions from different seeds is not flat: the "
+        "networks store their hidden units in different orders, and mixing them halfway "
+        "makes the training loss many times higher than at the ends.",
+        "b": "the rise is larger than that: halfway, the training loss is many times the "
+        "ends' (the lesson measures more than 5 times).",
+        "d": "the midpoint of two minima is not a better minimum here: the loss rises between "
+        "them, far above both ends.",
+    },
+)
+
+check_swa_or_ensemble = question(
+    "swa_or_ensemble",
+    correct="b",
+    why="Networks from different seeds lie in different valleys, with a barrier between "
+    "them: average their predictions (an ensemble, one forward pass per network). SWA "
+    "averages the weights of one run, which stay in one valley.",
+    wrong={
+        "a": "averaging the weights of independent runs lands between their valleys, on the "
+        "barrier of the straight line: a network worse than either. SWA works because its "
+        "snapshots come from one run, in one valley.",
+        "c": "weight and prediction averages agree only for snapshots close together in one "
+        "valley; networks from different seeds are far apart, and the weight average sits on "
+        "the barrier between them.",
+        "d": "different minima can be combined: averaging their predicted probabilities is an "
+        "ensemble, and it beats the average member.",
+    },
+)
+
+check_curved_path = question(
+    "curved_path",
+    correct="d",
+    why="The straight line crosses a barrier, but a trained curve stays low all the way: "
+    "minima of a network's loss are not isolated points but connected valleys (Garipov et "
+    "al. 2018).",
+    wrong={
+        "a": "the straight line is what climbs: its midpoint's loss is many times the ends'. "
+        "The low path is curved.",
+        "b": "the curve's middle point was trained, but the curve still starts and ends at "
+        "the two solutions: the low path joins them, it does not replace them.",
+        "c": "a low path was found: along the trained Bézier curve the training loss stays "
+        "within a small factor of the ends, all the way.",
+    },
+)
 
 
 def check_filter_normalize(fn):

@@ -1,15 +1,15 @@
-r"""Lesson 12's pictures: a flatter and a sharper solution, and slices of the loss around them.
+r"""Lesson 13's networks and pictures: runs of SGD, and slices of the loss around them.
 
-Lesson 12 trains a flatter and a sharper solution (``SHARP_AND_FLAT``, ``train_sgd``) and
-draws slices of the loss (``loss_slices``): ``slice_curves(alphas, {label: losses})`` for
-lines, ``contour_panels(alphas, {label: Z})`` for planes side by side on the same contour
-levels, and ``range_test_curve(result)`` for the learning-rate range test. torch and
-matplotlib are imported inside the functions.
+Lesson 13 trains networks with ``train_sgd`` (a flatter and a sharper solution with the
+recipes of ``SHARP_AND_FLAT``) and draws slices of the loss (``loss_slices``, ``curves``):
+``slice_curves(alphas, {label: losses})`` for lines and curves, ``contour_panels(alphas,
+{label: Z})`` for planes side by side on the same contour levels. torch and matplotlib are
+imported inside the functions.
 """
 
 import numpy as np
 
-from ... import network, plotting
+from ... import network, optim, plotting
 from ...validation import positive_int
 
 __all__ = [
@@ -17,31 +17,34 @@ __all__ = [
     "train_sgd",
     "slice_curves",
     "contour_panels",
-    "range_test_curve",
 ]
 
 # Two recipes for SGD with momentum 0.9 from the same initial weights that reach about the same
-# training loss (≈ 0.0015): small noisy batches, and the whole training set at every step.
+# training loss (≈ 0.01): small noisy batches, and the whole training set at every step. The
+# first is the lesson's recipe for every other network, so its seed-0 run serves both.
 SHARP_AND_FLAT = {
-    "flatter: batches of 16": {"batch_size": 16, "lr": 0.05, "epochs": 10},
-    "sharper: full batch": {"batch_size": None, "lr": 0.5, "epochs": 40},
+    "flatter: batches of 32": {"batch_size": 32, "lr": 0.05, "epochs": 6},
+    "sharper: full batch": {"batch_size": None, "lr": 0.5, "epochs": 22},
 }
 
 
 def train_sgd(
     digits, *, lr, batch_size, epochs, momentum=0.9, seed=0, hidden=(128,), on_divergence="raise"
 ):
-    """``(model, run)``: a fresh ``network.mlp`` trained by torch's SGD with momentum.
+    """``(model, run)``: a fresh ``network.mlp`` trained by SGD with momentum.
 
-    ``batch_size=None`` uses the whole training set at every step (full-batch GD); a run that
-    diverges raises, or with ``on_divergence="stop"`` ends there (see ``network.fit``).
+    The optimizer is the course's ``optim.SGD`` on ``network.numpy_parameters(model)``, which
+    computes what ``torch.optim.SGD`` does; building a torch.optim optimizer first imports
+    torch's compiler (about 1.5 s), which this lesson never needs. ``batch_size=None`` uses
+    the whole training set at every step (full-batch GD); a run that diverges raises, or with
+    ``on_divergence="stop"`` ends there (see ``network.fit``).
     """
-    import torch
 
     def sgd_with_momentum(model):
-        return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum), None
+        parameters = network.numpy_parameters(model)
+        return optim.SGD(parameters, lr=lr, momentum=momentum), None
 
-    batch_size = len(digits[0]) if batch_size is None else batch_size
+    batch_size = len(digits.X_train) if batch_size is None else batch_size
     options = {"epochs": epochs, "batch_size": batch_size, "on_divergence": on_divergence}
     options["progress"] = False  # a figure or a notebook cell trains several: no bars
     return network.fit_mlp(digits, sgd_with_momentum, hidden=hidden, seed=seed, **options)
@@ -119,36 +122,3 @@ def contour_panels(alphas, grids, fig=None, *, radius=None, levels=12):
             ax.set_xlabel("α (direction 1)")
         axes[0].set_ylabel("β (direction 2)")
     return fig
-
-
-def range_test_curve(result, ax=None, *, title="Learning-rate range test"):
-    """The loss (thin) and its smoothed average (thick) against the learning rate (log
-    scale), with the lowest smoothed loss and the suggested rate (a tenth of it) marked. The
-    loss axis stops at twice the first smoothed loss, so the final explosion does not flatten
-    the rest."""
-    with plotting.course_style():
-        ax = ax if ax is not None else plotting.pyplot_figure(8.0, 5.0).add_subplot()
-        ax.plot(result.lrs, result.losses, color=plotting.COLORS[5], linewidth=1, label="loss")
-        ax.plot(result.lrs, result.smoothed_losses, color=plotting.COLORS[0], label="smoothed")
-        ax.axvline(
-            result.suggested_lr,
-            color=plotting.COLORS[3],
-            linestyle="--",
-            label=f"suggested η = {result.suggested_lr:.3g}",
-        )
-        lowest = int(np.argmin(result.smoothed_losses))
-        ax.plot(
-            result.lrs[lowest],
-            result.smoothed_losses[lowest],
-            "o",
-            color=plotting.COLORS[0],
-            markersize=9,
-            label=f"lowest smoothed loss, η = {result.lrs[lowest]:.3g}",
-        )
-        ax.set_ylim(0, 2 * result.smoothed_losses[0])
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate η (log scale)")
-        ax.set_ylabel("mini-batch loss")
-        ax.set_title(title)
-        ax.legend()
-    return ax

@@ -1,4 +1,4 @@
-r"""Lesson 12's key figure.
+r"""Lesson 13's key figure.
 
 ``13_sharp_flat``: the training loss on a plane of two filter-normalized random directions
 around a flatter (small-batch) and a sharper (full-batch) solution.
@@ -17,21 +17,20 @@ def _one_thread():
     torch.set_num_threads(1)  # tiny matrices: threads cost more than they save
 
 
-# The grid of lesson 12: α, β from −1 to 1 in filter-normalized units.
+# The grid of lesson 13: α, β from −1 to 1 in filter-normalized units.
 SLICE_ALPHAS = np.linspace(-1.0, 1.0, 17)
 
 
 def sharp_and_flat_grids(digits, alphas=SLICE_ALPHAS, seeds=(1, 2)):
-    """``{label: (model, run, Z)}``: each recipe of ``demos.network.SHARP_AND_FLAT``
+    """``{label: (model, run, Z)}``: each recipe of ``demos.SHARP_AND_FLAT``
     trained from seed 0, and its training loss on the plane of two filter-normalized random
     directions drawn from ``seeds``."""
-    X_train, _, y_train, _ = digits
     result = {}
     for label, recipe in demos.SHARP_AND_FLAT.items():
         model, run = demos.train_sgd(digits, **recipe)
         weights = loss_slices.weights_of(model)
         dx, dy = (loss_slices.random_direction(weights, np.random.default_rng(s)) for s in seeds)
-        grid = loss_slices.loss_grid(model, weights, dx, dy, X_train, y_train, alphas)
+        grid = loss_slices.loss_grid(model, weights, dx, dy, *digits.train, alphas)
         result[label] = (model, run, grid)
     return result
 

@@ -42,6 +42,7 @@ __all__ = [
     "loss_at",
     "interpolation_losses",
     "loss_grid",
+    "mean_rise",
 ]
 
 
@@ -149,6 +150,29 @@ def loss_grid(model, weights, direction_x, direction_y, X, y, alphas, betas=None
         for alpha in alphas
     )
     return _losses(model, points, X, y).reshape(len(betas), len(alphas))
+
+
+def mean_rise(model, weights, direction_x, direction_y, X, y, radius=0.5, n=16):
+    r"""How much the loss rises, on average, on a circle around ``weights``.
+
+    The mean loss at the ``n`` points $w + r(\cos a\, d_x + \sin a\, d_y)$, equally spaced in
+    the angle $a$, minus the loss at $w$: a measure of sharpness in the units of the two
+    directions. The model's own weights are put back afterwards.
+    """
+    radius = real("radius", radius)
+    weights = _weight_list("weights", weights)
+    shapes = [w.shape for w in weights]
+    direction_x = _weight_list("direction_x", direction_x, shapes)
+    direction_y = _weight_list("direction_y", direction_y, shapes)
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    points = (
+        [
+            w + radius * (np.cos(a) * dx + np.sin(a) * dy)
+            for w, dx, dy in zip(weights, direction_x, direction_y, strict=True)
+        ]
+        for a in angles
+    )
+    return float(np.mean(_losses(model, points, X, y)) - loss_at(model, weights, X, y))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,16 +13,49 @@ minimum (where a loop that stops early on a zero gradient returns too few rows),
 usual mistakes: a flipped sign, a gradient computed once at the start, rows that all share one
 array updated in place, a missing learning rate, and a path without its start or with a step
 too many.
+
+The lesson's other exercises are values:
+
+- ``check_distance_after_100(answer)``, a prediction: what 100 steps with η = 1.05, just
+  above 2/λmax = 1, do on the lesson's bowl (λ = 1 and 2). The check runs them.
+- ``check_best_lr(answer)``, a derivation: the fixed η that makes the slower of the two
+  factors |1 − ηλ| smallest on the narrow bowl (λmin = 1, λmax = 10): 2/11. The usual
+  answers 1/λmax, 2/λmax and 1/λmin are named.
+- ``check_chosen_lr(lr)``, a challenge on the learning-rate explorer: 50 steps on the narrow
+  bowl must bring the loss within ``GOAL`` of its minimum. The check runs them and says
+  which way to move η.
+- ``check_below_one(answer)`` and ``check_why_zigzag(answer)``: the recap's questions.
 """
+
+import numbers
 
 import numpy as np
 
-from ... import optim
-from ...checks import Mutant, Shown, check_function, make_case
+from ... import landscapes, optim, training
+from ...checks import (
+    CheckFailed,
+    Mutant,
+    Shown,
+    check_function,
+    make_case,
+    numeric,
+    passed,
+    question,
+)
 from ...rule_checks import check_rule
 from ...validation import as_float_array, nonnegative, nonnegative_int
 
-__all__ = ["check_sgd_update", "check_gradient_descent", "gradient_descent"]
+__all__ = [
+    "check_sgd_update",
+    "check_gradient_descent",
+    "gradient_descent",
+    "check_distance_after_100",
+    "check_best_lr",
+    "check_chosen_lr",
+    "check_below_one",
+    "check_why_zigzag",
+    "GOAL",
+]
 
 
 def check_sgd_update(fn):
@@ -195,4 +228,130 @@ _MUTANTS = (
         "row 0 must be the start w0 and row k the weights after k steps; your rows are one "
         "step ahead (record w before you update it).",
     ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Predict, derive, challenge and the recap's questions
+# ---------------------------------------------------------------------------------------------
+
+
+def _just_above_edge():
+    """100 steps with η = 1.05 on the lesson's bowl (λ = 1 and 2, so 2/λmax = 1)."""
+    bowl = landscapes.quadratic_bowl(condition_number=2.0, angle=np.pi / 6)
+    run = training.descend(bowl, steps=100, lr=1.05, on_divergence="stop")
+    if run.status == "diverged":
+        return "c", f"The run diverged at step {run.diverged_at}."
+    distance = np.linalg.norm(run.points[[0, -1]] - bowl.global_minimum, axis=1)
+    return ("a" if distance[1] < distance[0] else "c"), (
+        f"After 100 steps the distance was {distance[1] / distance[0]:.3g} times the start's."
+    )
+
+
+check_distance_after_100 = question(
+    "distance_after_100",
+    correct=_just_above_edge,
+    why="Along the steep eigenvector each step multiplies the distance by 1 − 1.05·2 = −1.1: "
+    "10 % more every step, whatever the start (unless it lies exactly on the flat axis).",
+    wrong={
+        "a": "η = 1.05 is only 5 % above 2/λmax, but that is enough: along the steep direction "
+        "each step multiplies by |1 − 1.05·2| = 1.1 > 1, and 1.1¹⁰⁰ ≈ 14 000.",
+        "b": "A factor of exactly −1 would bounce at the same size forever; here it is −1.1, "
+        "so each bounce is 10 % wider than the last.",
+    },
+)
+
+_NARROW = (1.0, 10.0)  # λmin, λmax of the narrow bowl, κ = 10
+
+check_best_lr = numeric(
+    "best_lr",
+    value=2 / (_NARROW[0] + _NARROW[1]),
+    why="Setting 1 − η·1 = −(1 − η·10) gives η* = 2/(1 + 10) = 2/11: both factors are then "
+    "9/11 in size, and any other η makes one of them larger.",
+    mistakes=(
+        (
+            0.1,
+            "η = 1/λmax removes the steep direction in one step, but leaves the flat one "
+            "shrinking by 1 − 0.1 = 0.9; a larger η helps the flat one more than it hurts the "
+            "steep one, up to where the two factors are equal in size.",
+        ),
+        (
+            0.2,
+            "η = 2/λmax is the edge of divergence: there |1 − ηλmax| = 1, so the steep "
+            "direction never shrinks.",
+        ),
+        (
+            1.0,
+            "η = 1/λmin would send the steep direction to |1 − 10| = 9: it diverges. The "
+            "steep direction limits η.",
+        ),
+        (
+            1 / 11,
+            "you have 1/(λmin + λmax); balancing 1 − ηλmin = −(1 − ηλmax) gives 2/(λmin + λmax).",
+        ),
+    ),
+    rtol=1e-3,
+    hint="The flat factor 1 − η falls as η grows; the steep one |1 − 10η| rises past "
+    "η = 0.1. Find the η where they are equal in size.",
+)
+
+GOAL = 1e-8  # the challenge: loss − minimum below this after 50 steps on the narrow bowl
+
+
+def check_chosen_lr(lr):
+    """Run 50 steps of gradient descent on the narrow bowl with η = ``lr``; pass if the loss
+    ends within ``GOAL`` of the minimum, else say which way to move η."""
+    __tracebackhide__ = True
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise CheckFailed(f"Set chosen_lr to one positive number; it is {lr!r}.")
+    narrow = landscapes.quadratic_bowl(condition_number=10.0, angle=np.pi / 6)
+    run = training.descend(narrow, steps=50, lr=float(lr), on_divergence="stop")
+    best = 2 / sum(narrow.eigenvalues)
+    if run.status == "diverged":
+        raise CheckFailed(
+            f"With η = {lr:.4g} the run diverged at step {run.diverged_at}: above "
+            f"2/λmax = 0.2 the steep direction grows every step. Try a smaller η."
+        )
+    gap = run.losses[-1] - narrow.min_value
+    if gap < GOAL:
+        passed(f"η = {lr:.4g} brings the loss to {gap:.2g} above its minimum in 50 steps.")
+        return
+    if lr < best:
+        why = "the flat direction shrinks only by 1 − η·1 per step. Try a larger η."
+    else:
+        why = (
+            "the steep direction zig-zags: it shrinks only by |1 − η·10| per step. Try a smaller η."
+        )
+    raise CheckFailed(
+        f"With η = {lr:.4g} the loss is still {gap:.2g} above its minimum after 50 steps, "
+        f"not below {GOAL:g}: {why}"
+    )
+
+
+check_below_one = question(
+    "below_one",
+    correct="c",
+    why="The scale of η is 1/λmax, not 1: here 2/λmax = 2/50 = 0.04 < 0.05, so the steep "
+    "direction is multiplied by |1 − 0.05·50| = 1.5 every step.",
+    wrong={
+        "a": '"Below 1" is no rule: what matters is η against 2/λmax = 0.04, and 0.05 is above it.',
+        "b": "Each step multiplies the steep direction by 1 − 0.05·50 = −1.5: it grows, it "
+        "cannot converge.",
+        "d": "Whatever the start (unless it lies exactly on the flat axis), the steep "
+        "component grows by 1.5 per step.",
+    },
+)
+
+check_why_zigzag = question(
+    "why_zigzag",
+    correct="b",
+    why="On a narrow valley −∇L points mostly down the steep walls; an η large enough to make "
+    "progress along the valley overshoots across it, so the steep component changes sign.",
+    wrong={
+        "a": "The gradient is exact here (∇L = Aw); the zig-zag is what exact gradients do on "
+        "a narrow valley.",
+        "c": "A small η (below 1/λmax) never overshoots: the path slides in without a "
+        "zig-zag, slowly. The zig-zag comes with η above 1/λmax.",
+        "d": "Rounding errors are about 1e-16; the zig-zag is as large as the valley is wide.",
+    },
 )

@@ -1,12 +1,15 @@
-r"""Checks for lesson 10's exercises: a cosine schedule, a triangular2 schedule, early stopping.
+r"""Checks for lesson 10's exercises: two schedules to write, a prediction, a derived rate, and
+the recap's two questions.
 
 - ``check_cosine_lr(fn)``: ``cosine_lr(t, lr, T_max, eta_min=0)``, the rate after t steps of
   cosine annealing, $\eta_{\min} + \tfrac12(\eta - \eta_{\min})(1 + \cos(\pi t / T_{\max}))$,
   held at $\eta_{\min}$ for $t \ge T_{\max}$ (``course_utils.schedules.cosine``);
 - ``check_triangular2_lr(fn)``: ``triangular2_lr(t, base_lr, max_lr, step_size)``, Smith's
   triangle wave whose height halves every cycle (``schedules.cyclic(..., "triangular2")``);
-- ``check_should_stop(fn)``: ``should_stop(val_losses, patience, min_delta=0)``, the index of
-  the loss at which early stopping ends training, or None (``schedules.EarlyStopping``).
+- ``check_cosine_past_t_max(answer)``: the prediction of what torch's CosineAnnealingLR does
+  after T_max; the check runs torch's scheduler and grades on what it does;
+- ``check_one_cycle_rate(value)``: the rate of ``one_cycle(0.1, total_steps=100)`` at t = 50;
+- ``check_recall_annealing`` and ``check_recall_cycle_momentum``: the recap's questions.
 
 A schedule is checked as curves: one case for every t of several settings (short ones step by
 step, long ones at the points that matter: the peaks, the ends of the cycles, past T_max), and
@@ -16,11 +19,7 @@ matches the learner's results): t off by one, a full or a quarter cosine wave in
 half, cos instead of (1 + cos)/2, the rate rising again after T_max (torch's
 CosineAnnealingLR does) or reaching η_min a step early, an amplitude that is not halved or is
 halved per half-cycle, a cycle of step_size instead of 2·step_size steps, the whole rate
-halved instead of its amplitude; and for early stopping: patience off by one, ≤ instead of <
-(a tie is not an improvement), min_delta ignored, applied the wrong way or defaulting to
-other than 0 (gains of 1e-5 count), the previous loss instead of the best one, a count that
-never resets, the first loss counted as bad, and the index of the best loss returned, or the
-count of losses, instead of the index at which to stop.
+halved instead of its amplitude.
 """
 
 import math
@@ -28,16 +27,17 @@ import math
 import numpy as np
 
 from ... import schedules
-from ...checks import Case, Index, Mutant, Number, check_function, make_case
-from ...validation import as_float_array, nonnegative, positive_int
+from ...checks import Mutant, Number, check_function, make_case, numeric, question
 
 __all__ = [
     "check_cosine_lr",
     "check_triangular2_lr",
-    "check_should_stop",
+    "check_cosine_past_t_max",
+    "check_one_cycle_rate",
+    "check_recall_annealing",
+    "check_recall_cycle_momentum",
     "cosine_lr",
     "triangular2_lr",
-    "should_stop",
 ]
 
 
@@ -64,25 +64,6 @@ def triangular2_lr(t, base_lr, max_lr, step_size):
     return schedules.cyclic(base_lr, max_lr, step_size, mode="triangular2")(t)
 
 
-def should_stop(val_losses, patience, min_delta=0):
-    r"""The index of the loss at which early stopping ends training, or None.
-
-    Walk through the losses keeping the best so far (at first +∞). A loss improves when it is
-    below best − min_delta: it becomes the best and the count of bad losses resets to 0;
-    otherwise the count grows by 1. Return the index i at which the count reaches
-    ``patience``; None if it never does. This is ``schedules.EarlyStopping`` fed the losses.
-    """
-    losses = as_float_array("val_losses", val_losses)
-    if losses.ndim != 1:
-        raise ValueError(f"val_losses must be a 1-D list of losses, got shape {losses.shape}")
-    stopper = schedules.EarlyStopping(positive_int("patience", patience), min_delta)
-    nonnegative("min_delta", min_delta)
-    for index, loss in enumerate(losses):
-        if stopper.step(loss):
-            return index
-    return None
-
-
 # ---------------------------------------------------------------------------------------------
 # The checks
 # ---------------------------------------------------------------------------------------------
@@ -98,23 +79,6 @@ def check_triangular2_lr(fn):
     r"""Check ``fn(t, base_lr, max_lr, step_size) -> float``: the triangle halved every cycle."""
     __tracebackhide__ = True
     _check_curves(fn, triangular2_lr, _TRIANGULAR2_SETTINGS, _TRI_MUTANTS, ("base_lr", "max_lr"))
-
-
-def check_should_stop(fn):
-    r"""Check ``fn(val_losses, patience, min_delta=0) -> int or None``: early stopping."""
-    __tracebackhide__ = True
-    check_function(
-        fn,
-        "should_stop",
-        reference=should_stop,
-        cases=[Case(label, (losses,), kwargs) for label, losses, kwargs in _STOP_CASES],
-        answer=Index(
-            "Return the index of the loss at which to stop (an int), or None when training "
-            "should go on."
-        ),
-        mutants=_STOP_MUTANTS,
-        explain=_explain_stop,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,208 +384,101 @@ _TRI_MUTANTS = (
 
 
 # ---------------------------------------------------------------------------------------------
-# Early stopping: cases and known mistakes
+# The prediction, the derived rate and the recap's questions
 # ---------------------------------------------------------------------------------------------
 
 
-def _noisy_curve(seed, n=60):
-    """A validation curve that falls, bottoms out and rises, with noise: rounded to 4 digits."""
-    rng = np.random.default_rng(seed)
-    epochs = np.arange(n)
-    curve = 0.3 + 1.5 * np.exp(-epochs / 8) + 0.004 * epochs + 0.02 * rng.normal(size=n)
-    return [round(float(loss), 4) for loss in curve]
+def _torch_cosine_at_twice_t_max():
+    """Run torch's CosineAnnealingLR(T_max=100, eta_min=0.001) from η = 0.1 for 200 steps."""
+    from torch.optim import lr_scheduler
+
+    from .demos import torch_lrs
+
+    rates = torch_lrs(lambda opt: lr_scheduler.CosineAnnealingLR(opt, 100, 0.001), 201, 0.1)
+    option = {0.001: "a", 0.0: "b", 0.1: "c"}.get(round(float(rates[200]), 6), "d")
+    return option, f"torch's rate at t = 200 was {rates[200]:.4g} (at t = 100: {rates[100]:.4g})."
 
 
-# (label, val_losses, keyword arguments after val_losses); min_delta absent = its default
-_STOP_CASES = (
-    ("a U-shaped curve", [1.0, 0.8, 0.7, 0.65, 0.66, 0.67, 0.7, 0.75, 0.8], {"patience": 3}),
-    ("patience 1", [1.0, 0.8, 0.7, 0.65, 0.66, 0.67, 0.7, 0.75, 0.8], {"patience": 1}),
-    (
-        "an improvement resets the count",
-        [1.0, 0.9, 0.95, 0.97, 0.85, 0.9, 0.91, 0.92, 0.93],
-        {"patience": 3},
+check_cosine_past_t_max = question(
+    "cosine_past_t_max",
+    correct=_torch_cosine_at_twice_t_max,
+    why=(
+        "CosineAnnealingLR computes each rate from the one before, and that recursion follows "
+        "the cosine back up after T_max: an unasked-for restart, back at η at t = 2·T_max."
     ),
-    ("steady progress", [2.0, 1.5, 1.2, 1.0, 0.9, 0.85, 0.82, 0.8], {"patience": 2}),
-    ("a plateau of equal losses", [1.0, 0.5, 0.5, 0.5, 0.5, 0.5], {"patience": 3}),
-    (
-        "worse than the best but better than the last",
-        [1.0, 0.5, 0.9, 0.8, 0.7, 0.6, 0.55, 0.52],
-        {"patience": 3},
-    ),
-    (
-        "min_delta: small gains do not count",
-        [1.0, 0.75, 0.5, 0.3, 0.2, 0.15, 0.12, 0.1],
-        {"patience": 2, "min_delta": 0.25},
-    ),
-    (
-        "a gain of exactly min_delta",
-        [1.0, 0.5, 0.25, 0.125, 0.0625],
-        {"patience": 2, "min_delta": 0.25},
-    ),
-    (
-        "min_delta and a slow rise",
-        [0.9, 0.8, 0.79, 0.785, 0.8, 0.81, 0.82],
-        {"patience": 3, "min_delta": 0.02},
-    ),
-    ("stops at the last loss", [3.0, 2.0, 2.5, 2.6], {"patience": 2}),
-    ("patience longer than the run", [1.0, 1.1, 1.2], {"patience": 5}),
-    ("the first loss is the best", [1.0, 1.2, 1.3, 1.4], {"patience": 3}),
-    ("one loss", [0.7], {"patience": 1}),
-    ("tiny gains still count", [1.0, 0.99999, 0.99998, 0.99997, 0.99996], {"patience": 1}),
-    ("no losses yet", [], {"patience": 2}),
-    ("a noisy curve, patience 5", _noisy_curve(0), {"patience": 5}),
-    ("a noisy curve, min_delta 0.01", _noisy_curve(1), {"patience": 10, "min_delta": 0.01}),
-    ("a noisy curve, patience 3", _noisy_curve(2), {"patience": 3}),
+    wrong={
+        "a": "That is what our schedules.cosine does (it holds eta_min); torch's recursion "
+        "keeps following the cosine, up again.",
+        "b": "Nothing in the formula goes below eta_min; torch's rate rises after T_max.",
+        "d": "torch raises no error and gives no warning: the rate just climbs back.",
+    },
 )
 
 
-def _stop_rule(improves, *, first_is_bad=False, best_follows_any_drop=False):
-    """The early-stopping loop with its parts swappable: one function for many mutants.
-
-    ``improves(loss, best, previous)`` decides an improvement; yields the count of losses
-    without improvement after each loss.
-    """
-
-    def counts(val_losses):
-        best, previous, bad = math.inf, math.inf, 0
-        if first_is_bad and val_losses:
-            best = previous = val_losses[0]
-        for loss in val_losses:
-            if improves(loss, best, previous):
-                best, bad = loss, 0
-            else:
-                bad += 1
-                if best_follows_any_drop and loss < best:
-                    best = loss
-            previous = loss
-            yield bad
-
-    return counts
+def _one_cycle(t, max_lr=0.1, total=100, peak=29, final=0.1 / 25 / 1e4, start=0.1 / 25):
+    """one-cycle's rate at t, with the peak step and the final rate as parameters (mistakes)."""
+    if t <= peak:
+        return max_lr + (start - max_lr) * (1 + math.cos(math.pi * t / peak)) / 2
+    return final + (max_lr - final) * (1 + math.cos(math.pi * (t - peak) / (total - 1 - peak))) / 2
 
 
-def _improves(loss, best, previous, min_delta):
-    return loss < best - min_delta
-
-
-def _stop_mutant(threshold=0, **options):
-    """should_stop with a changed rule; ``threshold`` shifts the patience (1: one too late)."""
-
-    def stop(val_losses, patience, min_delta):
-        improves = options.get("improves", _improves)
-        rest = {k: v for k, v in options.items() if k != "improves"}
-        bad_counts = _stop_rule(lambda *args: improves(*args, min_delta), **rest)(val_losses)
-        for index, bad in enumerate(bad_counts):
-            if bad >= patience + threshold:
-                return index
-        return None
-
-    return stop
-
-
-def _never_resets(val_losses, patience, min_delta):
-    best, bad = math.inf, 0
-    for index, loss in enumerate(val_losses):
-        if loss < best - min_delta:
-            best = loss
-        else:
-            bad += 1
-            if bad >= patience:
-                return index
-    return None
-
-
-def _best_index(val_losses, patience, min_delta):
-    stop = should_stop(val_losses, patience, min_delta)
-    return None if stop is None else stop - patience
-
-
-def _shifted(shift):
-    def stop(val_losses, patience, min_delta):
-        index = should_stop(val_losses, patience, min_delta)
-        return None if index is None else index + shift
-
-    return stop
-
-
-_STOP_MUTANTS = (
-    Mutant(
-        _stop_mutant(threshold=1),
-        "patience is off by one: stop when the count of losses without improvement reaches "
-        "patience (count ≥ patience), not when it exceeds it.",
-    ),
-    Mutant(
-        _stop_mutant(threshold=-1),
-        "patience is off by one: you stop one loss too early. Stop when the count of losses "
-        "without improvement reaches patience.",
-    ),
-    Mutant(
-        _stop_mutant(improves=lambda loss, best, previous, min_delta: loss <= best - min_delta),
-        "an improvement must beat the best by more than min_delta: loss < best − min_delta, "
-        "strictly; a gain of exactly min_delta does not count (you wrote ≤).",
-    ),
-    Mutant(
-        _stop_mutant(improves=lambda loss, best, previous, min_delta: loss < best + min_delta),
-        "min_delta is applied the wrong way: an improvement must beat the best by more than "
-        "min_delta, loss < best − min_delta (you wrote + min_delta).",
-    ),
-    Mutant(
-        _stop_mutant(
-            improves=lambda loss, best, previous, min_delta: loss < best * (1 - min_delta)
+check_one_cycle_rate = numeric(
+    "one_cycle_rate",
+    value=lambda: schedules.one_cycle(0.1, total_steps=100)(50),
+    why="The peak is at T_p = 0.3·100 − 1 = 29; step 50 is 21 of the 70 annealing steps in, "
+    "so η = η_min + ½(0.1 − η_min)(1 + cos(0.3π)) ≈ 0.0794.",
+    mistakes=(
+        (lambda: _one_cycle(50, peak=30), "the peak is at T_p = p·T − 1 = 29, not at p·T = 30."),
+        (
+            lambda: _one_cycle(50, total=101, peak=30),
+            "the peak is at T_p = 29 and the annealing phase has T − 1 − T_p = 70 steps.",
         ),
-        "min_delta is an absolute amount: loss < best − min_delta, not best·(1 − min_delta).",
+        (
+            lambda: 0.1 - (0.1 - 0.1 / 25 / 1e4) * 21 / 70,
+            "the annealing is a half cosine (torch's anneal_strategy='cos'), not a straight line.",
+        ),
+        (
+            lambda: _one_cycle(50, final=0.1 / 25),
+            "the rate anneals to η_min = η_0 / final_div_factor = 0.004 / 10⁴, far below the "
+            "starting rate 0.004.",
+        ),
+        (
+            lambda: schedules.cosine(0.1, 100)(50),
+            "that is plain cosine annealing over the whole run; one-cycle warms up first and "
+            "anneals over the 70 steps after its peak.",
+        ),
     ),
-    Mutant(
-        _stop_mutant(improves=lambda loss, best, previous, min_delta: loss < previous),
-        "you compare each loss with the one before it; compare it with the best loss so far. "
-        "A loss that is better than the last one but worse than the best is no improvement.",
-    ),
-    Mutant(
-        _never_resets,
-        "the count of losses without improvement must restart at 0 whenever a loss improves; "
-        "yours keeps counting from before.",
-    ),
-    Mutant(
-        _stop_mutant(best_follows_any_drop=True),
-        "you update the best loss whenever a loss is lower, even when it did not beat the best "
-        "by more than min_delta; update it only on an improvement (as EarlyStopping does).",
-    ),
-    Mutant(
-        _stop_mutant(first_is_bad=True),
-        "the first loss counts as a loss without improvement; it always improves on the start "
-        "best = +∞ (or: start the loop at the second loss when best = val_losses[0]).",
-    ),
-    Mutant(
-        _shifted(1),
-        "you return the number of losses seen (index + 1); return the index of the loss at "
-        "which to stop, counting from 0.",
-    ),
-    Mutant(
-        _shifted(-1),
-        "you return the index before the loss at which the count reaches patience; return "
-        "that loss's own index.",
-    ),
-    Mutant(
-        _best_index,
-        "you return the index of the best loss; return the index at which patience runs out "
-        "(patience losses after the best).",
-    ),
+    rtol=1e-3,
+    hint="Find the peak step T_p first, then how far step 50 is into the annealing phase.",
 )
 
+check_recall_annealing = question(
+    "recall_annealing",
+    correct="b",
+    why=(
+        "SGD's noisy steps keep it bouncing around the minimum at a distance set by η, its "
+        "noise floor; lowering η lowers that floor, so an annealed run settles closer."
+    ),
+    wrong={
+        "a": "The gradient does not grow; with a smaller η each step is smaller, which is "
+        "exactly what lets SGD settle.",
+        "c": "A schedule changes the step size, not the loss: the landscape is the same.",
+        "d": "Decaying schedules never raise η; restarts do, on purpose, to explore.",
+    },
+)
 
-def _explain_stop(failing, comparisons):
-    """Where the best loss was and why that is the answer, in one sentence."""
-    losses = failing.arguments["val_losses"]
-    stopper = schedules.EarlyStopping(failing.arguments["patience"], failing.arguments["min_delta"])
-    for index, loss in enumerate(losses):
-        if stopper.step(loss):
-            return (
-                f"(The best loss, {stopper.best:g}, is at index {stopper.best_step}; the "
-                f"{stopper.patience} losses after it do not beat it by more than "
-                f"min_delta, so the count reaches patience at index {index}.)"
-            )
-    if not losses:
-        return "(With no losses there is nothing to stop on.)"
-    return (
-        f"(The count of losses without improvement never reaches patience; it ends at "
-        f"{stopper.bad_steps}.)"
-    )
+check_recall_cycle_momentum = question(
+    "recall_cycle_momentum",
+    correct="c",
+    why=(
+        "By default CyclicLR (and OneCycleLR) also cycle the optimizer's momentum, opposite to "
+        "the rate: on plain SGD that switches momentum on (0.9 down to 0.8). Pass "
+        "cycle_momentum=False to keep the optimizer you asked for."
+    ),
+    wrong={
+        "a": "The default cycle_momentum=True also cycles momentum: plain SGD gets momentum "
+        "0.9, then down to 0.8 as the rate rises.",
+        "b": "torch raises no error: it silently switches momentum on.",
+        "d": "The momentum is not fixed: it cycles between 0.9 and 0.8, opposite to the rate.",
+    },
+)

@@ -1,12 +1,13 @@
-r"""Lesson 10: learning-rate schedules held against torch, two experiments, and a live explorer.
+r"""Lesson 10: learning-rate schedules held against torch, the warm-up experiment, an explorer.
 
 - ``torch_lrs(make_scheduler, steps, lr)``: the rates a ``torch.optim.lr_scheduler`` gives
-  for t = 0, …, steps − 1, to hold ``course_utils.schedules`` against;
+  for t = 0, …, steps − 1, to hold ``course_utils.schedules`` against, on
+  ``torch_optimizer(lr)``, a torch optimizer that only holds the rate;
 - ``max_relative_difference(ours, theirs)``: the largest |ours − theirs| / |theirs|, and
   ``torch_differences(pairs, steps, lr)``: that for each schedule against its torch twin;
-- ``overfitting_problem()``: a polynomial fit to a few noisy points, whose validation loss
-  falls and then rises: the case for early stopping;
-- ``steepest_lr(result)``: where the smoothed loss of an LR range test falls fastest;
+- ``torch_twins()``: every schedule of the lesson next to its torch scheduler, and
+  ``torch_plateau_rates(metrics)``: what torch's ReduceLROnPlateau makes of a list of losses;
+- ``warmup_problem()``: the data of the warm-up experiment (Adam's first steps);
 - ``schedule_explorer()``: a dropdown for the schedule and sliders for its parameters, over
   the rate lr(t) and the loss of a noisy SGD run that follows it.
 
@@ -27,11 +28,13 @@ from ...validation import (
 )
 
 __all__ = [
+    "torch_optimizer",
     "torch_lrs",
     "max_relative_difference",
     "torch_differences",
-    "overfitting_problem",
-    "steepest_lr",
+    "torch_twins",
+    "torch_plateau_rates",
+    "warmup_problem",
     "EXPLORER_SCHEDULES",
     "SLIDER_DEFAULTS",
     "explorer_schedule",
@@ -39,25 +42,47 @@ __all__ = [
 ]
 
 
+def torch_optimizer(lr, **hyperparameters):
+    """A torch optimizer with no parameters: one param group holding ``lr`` and
+    ``hyperparameters`` (e.g. ``momentum=0``), which is all a scheduler reads and writes.
+
+    A scheduler changes ``optimizer.param_groups[0]["lr"]`` (and, for CyclicLR and
+    OneCycleLR, ``"momentum"``) exactly as it would on ``torch.optim.SGD``; its ``step()``
+    does nothing. Building a real torch optimizer the first time loads torch's compiler
+    (``torch._dynamo``), over a second of CPU; this one does not.
+    """
+    import torch
+
+    lr = nonnegative("lr", lr)
+
+    class RateHolder(torch.optim.Optimizer):
+        def __init__(self):  # no parameters: Optimizer.__init__ would refuse an empty list
+            self.defaults = {"lr": lr, **hyperparameters}
+            self.param_groups = [{"params": [], **self.defaults}]
+            self.state = {}
+
+        def step(self, closure=None):
+            return None
+
+    return RateHolder()
+
+
 def torch_lrs(make_scheduler, steps, lr):
     """The learning rate torch uses for steps t = 0, 1, …, steps − 1, as a float64 array.
 
-    ``make_scheduler(optimizer)`` builds the scheduler on a torch SGD optimizer (lr = ``lr``,
-    no momentum) over one float64 weight, e.g.
+    ``make_scheduler(optimizer)`` builds the scheduler on an optimizer whose rate starts at
+    ``lr`` (``torch_optimizer(lr, momentum=0)``), e.g.
     ``lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=30)``. Entry t is the
     optimizer's rate after t calls of ``scheduler.step()``, each made after
     ``optimizer.step()``, in the order torch documents.
     """
-    import torch
-
     if not callable(make_scheduler):
         raise TypeError(
             "make_scheduler must be a function optimizer -> scheduler, e.g. "
             f"lambda opt: lr_scheduler.StepLR(opt, 30); got {make_scheduler!r}"
         )
     steps = positive_int("steps", steps)
-    weight = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.SGD([weight], lr=nonnegative("lr", lr))
+    optimizer = torch_optimizer(lr, momentum=0)
     scheduler = make_scheduler(optimizer)
     lrs = []
     for _ in range(steps):
@@ -106,43 +131,85 @@ def torch_differences(pairs, steps, lr):
     return differences
 
 
-def overfitting_problem(n_train=20, n_val=200, degree=15, noise=0.3, seed=0):
-    r"""A polynomial regression that overfits: ``(X_train, y_train, X_val, y_val)``.
+def torch_twins(steps=100, lr=0.1):
+    """Every schedule of the lesson next to its torch scheduler, for ``torch_differences``:
+    ``{label: (schedule, make_scheduler)}`` over a run of ``steps`` steps from peak ``lr``.
 
-    x is uniform on [−1, 1] and y = sin(πx) + noise·N(0, 1); each row of X holds the powers
-    x, x², …, x^degree (a ``models.LinearRegression(degree)`` adds the constant). With many
-    powers and few points the model can thread every training point; trained long enough it
-    does, and its loss on fresh points (the validation set) rises again.
+    Step decay, exponential, cosine, warm restarts (T_mult 1 and 2), the three cyclic modes
+    (``cycle_momentum=False``), one-cycle, and a warm-up of steps/10 followed by cosine (torch:
+    ``LinearLR`` then ``CosineAnnealingLR`` in a ``SequentialLR``).
     """
-    n_train = positive_int("n_train", n_train)
-    n_val = positive_int("n_val", n_val)
-    degree = positive_int("degree", degree)
-    noise = nonnegative("noise", noise)
-    rng = np.random.default_rng(nonnegative_int("seed", seed))
+    from torch.optim import lr_scheduler
 
-    def sample(n):
-        x = rng.uniform(-1.0, 1.0, n)
-        y = np.sin(np.pi * x) + noise * rng.normal(size=n)
-        return np.vander(x, degree + 1, increasing=True)[:, 1:], y
+    steps = positive_int("steps", steps)
+    if steps < 10:
+        raise ValueError(f"steps must be an integer ≥ 10, got {steps}")
+    lr = positive("lr", lr)
+    size, warm = steps // 4, steps // 10
 
-    X_train, y_train = sample(n_train)
-    X_val, y_val = sample(n_val)
-    return X_train, y_train, X_val, y_val
+    def warm_cosine(opt):
+        ramp = lr_scheduler.LinearLR(opt, start_factor=1 / (warm + 1), total_iters=warm)
+        anneal = lr_scheduler.CosineAnnealingLR(opt, steps - warm)
+        return lr_scheduler.SequentialLR(opt, [ramp, anneal], milestones=[warm])
+
+    twins = {
+        f"step_decay(step_size={size}, gamma=0.5)": (
+            schedules.step_decay(lr, size, 0.5),
+            lambda opt: lr_scheduler.StepLR(opt, size, 0.5),
+        ),
+        "exponential(gamma=0.97)": (
+            schedules.exponential(lr, 0.97),
+            lambda opt: lr_scheduler.ExponentialLR(opt, 0.97),
+        ),
+        f"cosine(T_max={steps}, eta_min={lr / 100:g})": (
+            schedules.cosine(lr, steps, lr / 100),
+            lambda opt: lr_scheduler.CosineAnnealingLR(opt, steps, lr / 100),
+        ),
+        f"cosine_warm_restarts(T_0={size})": (
+            schedules.cosine_warm_restarts(lr, size),
+            lambda opt: lr_scheduler.CosineAnnealingWarmRestarts(opt, size),
+        ),
+        f"cosine_warm_restarts(T_0={warm}, T_mult=2)": (
+            schedules.cosine_warm_restarts(lr, warm, T_mult=2),
+            lambda opt: lr_scheduler.CosineAnnealingWarmRestarts(opt, warm, T_mult=2),
+        ),
+    }
+    for mode in ("triangular", "triangular2", "exp_range"):
+        twins[f"cyclic({mode})"] = (
+            schedules.cyclic(lr / 10, lr, warm, mode, gamma=0.98),
+            lambda opt, mode=mode: lr_scheduler.CyclicLR(
+                opt, lr / 10, lr, warm, mode=mode, gamma=0.98, cycle_momentum=False
+            ),
+        )
+    twins[f"one_cycle(total_steps={steps})"] = (
+        schedules.one_cycle(lr, steps),
+        lambda opt: lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, cycle_momentum=False),
+    )
+    twins[f"linear_warmup({warm}) + cosine"] = (
+        schedules.linear_warmup(lr, warm, after=schedules.cosine(lr, steps - warm)),
+        warm_cosine,
+    )
+    return twins
 
 
-def steepest_lr(result):
-    r"""The rate at which the smoothed loss of a range test falls fastest per decade of η.
+def torch_plateau_rates(metrics, lr=1.0, **options):
+    """The rates torch's ReduceLROnPlateau sets when fed ``metrics`` one by one, after the
+    starting ``lr``: the same list ``schedules.ReduceLROnPlateau(lr, **options).step`` gives."""
+    from torch.optim import lr_scheduler
 
-    That is $\arg\min_\eta\, d\bar L / d\log_{10}\eta$ (central differences), looked for only
-    up to the minimum of $\bar L$: beyond it the loss is already climbing.
-    """
-    if not (isinstance(result, training.Run) and result.smoothed_losses is not None):
-        raise TypeError(f"result must be what training.lr_range_test returns, got {result!r}")
-    if len(result.lrs) < 3:
-        raise ValueError("result must hold at least 3 rates to take a slope")
-    lowest = int(np.argmin(result.smoothed_losses))
-    slope = np.gradient(result.smoothed_losses, np.log10(result.lrs))
-    return float(result.lrs[int(np.argmin(slope[: max(lowest, 1) + 1]))])
+    optimizer = torch_optimizer(positive("lr", lr))
+    plateau = lr_scheduler.ReduceLROnPlateau(optimizer, **options)
+    rates = [lr]
+    for metric in as_float_array("metrics", metrics):
+        plateau.step(float(metric))
+        rates.append(optimizer.param_groups[0]["lr"])
+    return np.array(rates)
+
+
+def warmup_problem():
+    """The warm-up experiment's data: 640 points in 8 features, 10 classes of Gaussian blobs
+    (``data.make_classification``), with its batches of 32: 20 steps per epoch."""
+    return data.make_classification(n=640, n_classes=10, n_features=8, separation=6.0, seed=0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ r"""Where gradient descent ends on a non-convex landscape: critical points, basi
 - ``basin_map(landscape, lr)``: a grid of starts, each labelled by the minimum GD reaches
   from it, and ``random_restarts(landscape, n, lr)``: the same for n random starts;
 - ``success_probability(p, k)``: the chance that at least one of k restarts succeeds;
-- ``SharpAndFlat``: a 1-D loss with one sharp and one flat minimum of equal depth.
+- ``SharpAndFlat``: a 1-D loss with one sharp and one flat minimum of equal depth;
+- ``numerical_hessian(f, w)``: the Hessian of any loss of a weight vector, by central
+  differences of lesson 01's central-difference gradient.
 
 A basin belongs to gradient descent with a given step size η, not to the landscape alone:
 with a large η a start can jump over the ridge into the other basin, or diverge.
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import plotting
+from ...losses import numerical_gradient
 from ...runs import runaway_limit, within_limit
 from ...training import as_landscape
 from ...validation import (
@@ -46,6 +49,7 @@ __all__ = [
     "random_restarts",
     "success_probability",
     "SharpAndFlat",
+    "numerical_hessian",
 ]
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
@@ -80,13 +84,18 @@ def classify_critical_point(hessian, tol=1e-9):
     return "minimum" if up else "maximum"
 
 
-def critical_points(landscape, resolution=25, window=None):
+def critical_points(landscape, resolution=25, window=None, classify=None):
     r"""Every critical point in the window, and its kind: ``(points (k, 2), kinds)``.
 
     Newton's method w ← w − (∇²f)⁻¹∇f from a resolution × resolution grid of guesses finds
     the points where ∇f = 0, whatever their kind (gradient descent only finds minima). Those
-    that converge inside the window are kept once each, sorted by loss.
+    that converge inside the window are kept once each, sorted by loss. ``classify(hessian)``
+    names each one's kind (default: ``classify_critical_point``; the lesson passes the
+    learner's).
     """
+    classify = classify_critical_point if classify is None else classify
+    if not callable(classify):
+        raise TypeError(f"classify must be a function hessian -> kind, got {classify!r}")
     landscape = as_landscape(landscape)
     resolution = positive_int("resolution", resolution)
     (x_min, x_max), (y_min, y_max) = _window(landscape, window)
@@ -107,7 +116,7 @@ def critical_points(landscape, resolution=25, window=None):
         if all(np.linalg.norm(point - other) > 1e-6 for other in found):
             found.append(point)
     points = np.array(sorted(found, key=lambda p: (float(landscape(p)), *p))).reshape(-1, 2)
-    kinds = tuple(classify_critical_point(h) for h in landscape.hessian(points))
+    kinds = tuple(classify(h) for h in landscape.hessian(points))
     return points, kinds
 
 
@@ -323,3 +332,15 @@ class SharpAndFlat:
         for _ in range(20):
             w = w - self.grad(w) / self.curvature(w)
         return w
+
+
+def numerical_hessian(f, w):
+    r"""The Hessian of ``f`` at ``w`` (a 1-D array of weights): row i is the central-difference
+    gradient (``losses.numerical_gradient``) of ∂f/∂wᵢ, itself a central difference."""
+    w = as_float_array("w", w).astype(np.float64)
+    if w.ndim != 1:
+        raise ValueError(f"w must be a 1-D array of weights, got shape {w.shape}")
+    if not callable(f):
+        raise TypeError(f"f must be a function of the weights, got {f!r}")
+    slopes = [lambda v, i=i: numerical_gradient(f, v)[i] for i in range(w.size)]
+    return np.array([numerical_gradient(slope, w) for slope in slopes])

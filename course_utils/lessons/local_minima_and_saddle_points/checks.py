@@ -9,14 +9,37 @@ positive f_xx and f_yy); no "degenerate" answer for a zero eigenvalue; eigenvalu
 with 0 exactly (rounding leaves 1e-17 where the true value is 0), ``tol`` ignored, |λ| < tol
 instead of |λ| ≤ tol, and |det| ≤ tol instead of |λ| ≤ tol. The answer is a label; a failure
 shows the Hessian and its eigenvalues.
+
+The lesson's other exercises are values:
+
+- ``check_big_step_ends(answer)``, a prediction: where gradient descent with η = 0.2 ends
+  from (−1.6, 0), far out on the global minimum's steep wall. The check runs it.
+- ``check_restart_plan(n_restarts, n_steps, restart_lr)``, a challenge: find the global
+  minimum of ``two_minima`` in at least ``TARGET`` of ``TRIALS`` seeded trials, each of
+  ``n_restarts`` random starts run for ``n_steps`` steps with η = ``restart_lr``, within
+  ``BUDGET`` gradients per trial. The check runs the trials and says what to change.
+- ``check_small_gradient(answer)`` and ``check_sharpness_verdict(answer)``: the recap's
+  questions.
 """
+
+import numbers
 
 import numpy as np
 
-from ...checks import Case, Label, Mutant, check_function
-from .basins import KINDS, classify_critical_point
+from ... import landscapes
+from ...checks import Case, CheckFailed, Label, Mutant, check_function, passed, question
+from .basins import KINDS, NO_MINIMUM, classify_critical_point, descend_many, nearest_minimum
 
-__all__ = ["check_classify_critical_point"]
+__all__ = [
+    "check_classify_critical_point",
+    "check_big_step_ends",
+    "check_restart_plan",
+    "check_small_gradient",
+    "check_sharpness_verdict",
+    "BUDGET",
+    "TARGET",
+    "TRIALS",
+]
 
 
 def _rotated(angle, eigenvalues):
@@ -192,3 +215,135 @@ def _describe(case):
         f"classify_critical_point([[{rows}]]{dtype}{tol}) "
         f"(eigenvalues {lam[0]:.3g} and {lam[1]:.3g})"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Predict, challenge and the recap's questions
+# ---------------------------------------------------------------------------------------------
+
+_BIG_STEP_START = (-1.6, 0.0)
+
+
+def _big_step():
+    """Gradient descent with η = 0.2 from (−1.6, 0) on ``two_minima``: where does it end?"""
+    two = landscapes.two_minima()
+    start = np.array(_BIG_STEP_START)
+    first = start - 0.2 * two.grad(start)
+    end = descend_many(two, start, 0.2, 300)
+    index = int(nearest_minimum(two, end))
+    outcome = {0: "global", 1: "local", NO_MINIMUM: "nowhere"}[index]
+    return outcome, (
+        f"The first step went from x = {start[0]:g} to x = {first[0]:.2f}, over the ridge at "
+        f"x ≈ 0.075, and the run ended at ({end[0]:.2f}, {end[1]:.2f})."
+    )
+
+
+check_big_step_ends = question(
+    "big_step_ends",
+    correct=_big_step,
+    why="The wall is steep there (∂f/∂x ≈ −9.7), so one step of η = 0.2 moves x by about "
+    "+1.9: past the global minimum and over the ridge, into the local basin, where η = 0.2 "
+    "is stable (2/λmax ≈ 0.28 there).",
+    wrong={
+        "global": "The start lies in the global minimum's basin for small steps, but the "
+        "first step is η·|∂f/∂x| ≈ 0.2 · 9.7 ≈ 1.9 long: it overshoots the well and the ridge.",
+        "nowhere": "η = 0.2 is below 2/λmax at both minima (0.2255 and 0.28), so the run "
+        "settles in one of them; the question is which.",
+    },
+)
+
+BUDGET = 200  # gradients per trial: restarts × steps
+TARGET = 0.97  # the fraction of trials that must find the global minimum
+TRIALS = 1000
+
+
+def _trial_labels(restarts, steps, lr, trials=TRIALS, seed=0):
+    """Which minimum each run of each trial reached: an array (trials, restarts)."""
+    two = landscapes.two_minima()
+    rng = np.random.default_rng(seed)
+    (x_min, x_max), (y_min, y_max) = two.window
+    n = restarts * trials
+    starts = np.column_stack([rng.uniform(x_min, x_max, n), rng.uniform(y_min, y_max, n)])
+    ends = descend_many(two, starts, lr, steps)
+    return nearest_minimum(two, ends).reshape(trials, restarts)
+
+
+def _count(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise CheckFailed(f"Set {name} to a whole number; it is {value!r}.")
+    if value < 1:
+        raise CheckFailed(f"Set {name} to at least 1; it is {value}.")
+    return int(value)
+
+
+def check_restart_plan(n_restarts, n_steps, restart_lr):
+    """Run ``TRIALS`` seeded trials of ``n_restarts`` random starts × ``n_steps`` steps of GD
+    with η = ``restart_lr`` on ``two_minima``; pass if at least ``TARGET`` of them find the
+    global minimum within ``BUDGET`` gradients each, else say what to change."""
+    __tracebackhide__ = True
+    restarts, steps = _count("n_restarts", n_restarts), _count("n_steps", n_steps)
+    lr = restart_lr
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise CheckFailed(f"Set restart_lr to one positive number; it is {lr!r}.")
+    if restarts * steps > BUDGET:
+        raise CheckFailed(
+            f"{restarts} restarts × {steps} steps = {restarts * steps} gradients per trial, "
+            f"over the budget of {BUDGET}. Fewer steps each, or fewer restarts."
+        )
+    labels = _trial_labels(restarts, steps, float(lr))
+    found = float(np.mean(np.any(labels == 0, axis=1)))
+    unfinished = float(np.mean(labels == NO_MINIMUM))
+    if found >= TARGET:
+        passed(
+            f"{restarts} restarts × {steps} steps with η = {lr:g} found the global minimum in "
+            f"{found:.1%} of {TRIALS} trials."
+        )
+        return
+    said = (
+        f"{restarts} restarts × {steps} steps with η = {lr:g} found the global minimum in "
+        f"only {found:.1%} of {TRIALS} trials (the goal: {TARGET:.0%})."
+    )
+    if unfinished > 0.05:
+        raise CheckFailed(
+            f"{said} {unfinished:.0%} of the runs ended at no minimum: they had not settled "
+            f"after {steps} steps. At the global minimum the curvatures are 2 and 8.87, so a "
+            f"step shrinks the distance by the larger |1 − ηλ|: smallest near η = 2/(2 + 8.87) "
+            f"≈ 0.18; above 2/8.87 ≈ 0.2255 runs there never settle."
+        )
+    raise CheckFailed(
+        f"{said} The runs settle, but each finds the global basin only about half the time: "
+        f"more restarts, each with fewer steps (k restarts succeed with 1 − (1 − p)^k)."
+    )
+
+
+check_small_gradient = question(
+    "small_gradient",
+    correct="c",
+    why="The gradient vanishes at every critical point: a saddle stalls GD just as a minimum "
+    "does, and even a minimum may be a local one. Only more evidence (the Hessian, the loss, "
+    "a nudge) tells.",
+    wrong={
+        "a": "‖∇f‖ is small near a saddle too: section 5's run fell to ‖∇f‖ ≈ 1e-4 near "
+        "the saddle, with the loss still ¼ above the minimum.",
+        "b": "A small gradient says nothing about the other minima: a local minimum has "
+        "‖∇f‖ = 0 as well.",
+        "d": "GD near a saddle does not climb; it slows down, because the gradient is small, "
+        "and leaves only along the direction of negative curvature.",
+    },
+)
+
+check_sharpness_verdict = question(
+    "sharpness_verdict",
+    correct="b",
+    why="Flat minima lose less when the loss shifts, and large-batch training tends to find "
+    "sharper ones (Keskar et al.), but sharpness depends on how the weights are written "
+    "(Dinh et al.): a useful picture, not a law.",
+    wrong={
+        "a": "Dinh et al. rescaled a ReLU net's weights (αw₁, w₂/α): the same function and "
+        "test loss, with a Hessian as sharp as you like. Sharpness alone cannot decide.",
+        "c": "Two minima of the same training loss can differ in test loss: the shift picture "
+        "shows how, and experiments (Keskar et al.) found it in real networks.",
+        "d": "The Hessian's largest eigenvalue is what sharpness means here; the lesson "
+        "computed it at three rescalings of one minimum.",
+    },
+)

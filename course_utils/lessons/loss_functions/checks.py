@@ -12,14 +12,32 @@ float32, one example and int32 labels.
 
 Both must return one number, a Python float or a NumPy scalar; float32 inputs may give a
 float32 or a float64 result (a loss is compared at the precision of its inputs).
+
+The lesson's other exercises are values, not functions:
+
+- ``check_outlier_effect(answer)``, a prediction: which loss of the best line one outlier
+  multiplies by the larger factor. The check reruns the lesson's experiment (the same seeded
+  data, one target moved 20 up) and says what happened.
+- ``check_slope_by_hand(answer)``, a derivation: ∂L/∂w₁ of the MSE of a line through two
+  points at w = (0, 0); the usual slips (no factor 2, the sign, a sum, ∂L/∂w₂) are named.
+- ``check_why_log_softmax(answer)`` and ``check_gradient_check_verdict(answer)``: the recap's
+  retrieval questions, with feedback for every wrong option.
 """
 
 import numpy as np
 
 from ... import losses
-from ...checks import Mutant, Number, check_function, make_case
+from ...checks import Mutant, Number, check_function, make_case, numeric, question
 
-__all__ = ["check_mse", "check_cross_entropy"]
+__all__ = [
+    "check_mse",
+    "check_cross_entropy",
+    "check_outlier_effect",
+    "check_slope_by_hand",
+    "check_why_log_softmax",
+    "check_gradient_check_verdict",
+    "outlier_ratios",
+]
 
 
 def check_mse(fn):
@@ -215,4 +233,92 @@ _CROSS_ENTROPY_MUTANTS = (
         "log_probs[:, labels] takes every example's log-probability of every label (an n×n "
         "table); pick one entry per row: log_probs[np.arange(n), labels].",
     ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Predict, derive and the recap's questions
+# ---------------------------------------------------------------------------------------------
+
+
+def outlier_ratios(shift=20.0):
+    """The lesson's experiment: (MSE ratio, MAE ratio) of the least-squares line when one
+    target of the lesson's data (40 points around y = 1.5x − 0.5, seed 0) moves up by
+    ``shift``."""
+    rng = np.random.default_rng(0)  # the lesson's data, drawn as its setup and first cell do
+    x = rng.uniform(0, 3, size=40)
+    y = 1.5 * x - 0.5 + 0.5 * rng.normal(size=40)
+    design = np.stack([x, np.ones_like(x)], axis=1)
+    y_pred = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    moved = y.copy()
+    moved[0] += shift
+    return (
+        losses.mse(y_pred, moved) / losses.mse(y_pred, y),
+        losses.mae(y_pred, moved) / losses.mae(y_pred, y),
+    )
+
+
+def _outlier_experiment():
+    mse_ratio, mae_ratio = outlier_ratios()
+    answer = "a" if mse_ratio > mae_ratio else "b"
+    return (
+        answer,
+        f"One outlier multiplied the MSE by {mse_ratio:.1f} and the MAE by {mae_ratio:.1f}.",
+    )
+
+
+check_outlier_effect = question(
+    "outlier_effect",
+    correct=_outlier_experiment,
+    why="The outlier's error of about 20 enters the MSE squared (about 400) and the MAE once.",
+    wrong={
+        "b": "The MAE counts the outlier's error of about 20 once; the MSE counts its square, "
+        "about 400, against squared errors of about 0.25 for the other points.",
+        "c": "The two losses weigh a large error differently: the MSE squares it, the MAE does "
+        "not, so one large error moves them by very different factors.",
+    },
+)
+
+check_slope_by_hand = numeric(
+    "slope_by_hand",
+    value=-7.0,
+    why="At w = (0, 0) the errors ŷ − y are (−1, −3), so ∂L/∂w₁ = ½(2·(−1)·1 + 2·(−3)·2) = −7.",
+    mistakes=(
+        (-3.5, "the factor 2 is missing: the derivative of (ŷ − y)² is 2(ŷ − y)·∂ŷ/∂w₁."),
+        (7.0, "the sign is flipped: the error is ŷ − y = (0 − 1, 0 − 3), negative here."),
+        (-14.0, "you summed over the two points; the MSE averages, so divide by n = 2."),
+        (-4.0, "that is ∂L/∂w₂: for w₁ each term is multiplied by its input xᵢ."),
+        (-13.0, "each term is multiplied by xᵢ once, not xᵢ²: ∂ŷᵢ/∂w₁ = xᵢ."),
+    ),
+    rtol=1e-6,
+    hint="Compute the errors ŷᵢ − yᵢ at w = (0, 0) first, then average 2(ŷᵢ − yᵢ)·xᵢ.",
+)
+
+check_why_log_softmax = question(
+    "why_log_softmax",
+    correct="c",
+    why="After subtracting m every exponent is ≤ 0, so exp cannot overflow, and the log is "
+    "taken of the sum (at least 1), never of a probability that underflowed to 0.",
+    wrong={
+        "a": "Both forms do the same work; the difference is which numbers a float64 can hold "
+        "(e¹⁰⁰⁰ is inf, e⁻¹⁰⁰⁰ is 0).",
+        "b": "Subtracting m changes nothing mathematically: e⁻ᵐ cancels between the top and "
+        "the bottom. Softmax sums to 1 either way; what changes is overflow and underflow.",
+        "d": "torch accepts any logits; it computes the loss this way for the same reason "
+        "you did: so that extreme logits give a finite, right loss.",
+    },
+)
+
+check_gradient_check_verdict = question(
+    "gradient_check_verdict",
+    correct="b",
+    why="A right gradient agrees with the central difference to about 1e-7 or better; 3e-2 "
+    "is the size of a missing factor or a wrong term.",
+    wrong={
+        "a": "With h = 1e-5 the central difference errs by about h² ≈ 1e-10, far below 3e-2; "
+        "and h = 1e-10 would make rounding, not the formula, dominate.",
+        "c": "Below 1e-7 means right; 3e-2 is five orders of magnitude worse: a bug.",
+        "d": "Forward differences are less accurate (error O(h)), not more; they cannot "
+        "explain a gap of 3e-2 either.",
+    },
 )

@@ -2,11 +2,14 @@ r"""Lesson 05's measurements and demo: how a mini-batch's gradient error and cos
 
 - ``random_batches``, ``batch_gradient_errors``, ``gradient_throughput``: the error of g_B
   against B, and examples per second against B;
+- ``sorted_batches``: the gradients of batches cut in order from data sorted by target, and of
+  random batches, at the same weights;
 - ``gradient_estimates``: a cloud of batch gradients around the exact one;
 - ``batch_cloud_explorer()``: the live demo.
 """
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,6 +29,8 @@ __all__ = [
     "random_batches",
     "batch_gradient_errors",
     "gradient_throughput",
+    "SortedBatches",
+    "sorted_batches",
     "gradient_estimates",
     "batch_cloud_explorer",
 ]
@@ -90,6 +95,47 @@ def gradient_throughput(X, y, batch_sizes, seconds=0.05, seed=0):
             calls += 1
         rates.append(calls * int(size) / elapsed)
     return np.array(rates)
+
+
+class SortedBatches(NamedTuple):
+    """The gradients of ``sorted_batches``: the exact one and two kinds of batch estimate."""
+
+    landscape: ExampleLandscape  # the regression on the examples sorted by their target
+    w: np.ndarray  # the weights where every gradient is taken (the landscape's start)
+    exact: np.ndarray  # ∇L(w)
+    in_order: np.ndarray  # (n/B, 2): batch k holds the examples kB … kB + B − 1 of the sorted data
+    at_random: np.ndarray  # (count, 2): batches drawn at random
+
+    def rms_errors(self):
+        """The RMS of ‖g_B − ∇L‖ over the batches in order and over the random ones."""
+        return tuple(
+            float(np.sqrt(np.mean(np.sum((estimates - self.exact) ** 2, axis=1))))
+            for estimates in (self.in_order, self.at_random)
+        )
+
+
+def sorted_batches(n=1000, batch_size=50, count=200, seed=0):
+    """Batch gradients on ``regression_data(n)`` sorted by target, as a file sorted by date or
+    price would arrive: the n/B batches cut in the stored order, and ``count`` random ones.
+
+    Every batch holds ``batch_size`` examples (which must divide n); the random ones are drawn
+    without replacement with ``np.random.default_rng(seed)``.
+    """
+    n, batch_size = positive_int("n", n), positive_int("batch_size", batch_size)
+    if n % batch_size:
+        raise ValueError(f"batch_size must divide n = {n}, got {batch_size}")
+    x, y = regression_data(n)
+    by_target = np.argsort(y)
+    landscape = regression_landscape(x[by_target], y[by_target])
+    w = landscape.start
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
+    return SortedBatches(
+        landscape,
+        w,
+        landscape.grad(w),
+        landscape.batch_grad(w, np.arange(n).reshape(-1, batch_size)),
+        landscape.batch_grad(w, random_batches(n, batch_size, positive_int("count", count), rng)),
+    )
 
 
 def gradient_estimates(clouds, exact, ax=None, *, title="Gradient estimates", connect=()):

@@ -5,13 +5,42 @@ nesterov=False) -> (w, velocity)`` with ``course_utils.optim.momentum_update`` (
 v ← ρv + g, then w ← w − ηv, or w ← w − η(g + ρv) with Nesterov) on seeded cases (see
 ``course_utils.rule_checks``), and names the other conventions learners bring (CS231n's
 v ← ρv − ηg, the moving average v ← ρv + (1 − ρ)g, η folded into v) and the Nesterov mistakes.
+
+The lesson's other exercises:
+
+- ``check_fast_settings(lr, momentum)`` (challenge): runs heavy ball with the learner's η and ρ
+  for 100 steps on the lesson's valley, ``landscapes.quadratic_bowl(100)`` from its start, and
+  passes when the loss after step 100 is below 1e-6; else says which way to move, from where η
+  sits in the window where every direction swings, (1 − √ρ)²/λmin ≤ η ≤ (1 + √ρ)²/λmax;
+- ``check_best_momentum`` (derive): the ρ whose window just covers λmin = 1 and λmax = 100,
+  ((√κ − 1)/(√κ + 1))² = (9/11)²;
+- ``check_steady_velocity`` and ``check_noisy_momentum`` (concept, the recap's retrieval
+  questions): how far a steady gradient carries heavy ball, and what momentum does to SGD's
+  noise floor.
 """
 
-from ... import optim
-from ...checks import Mutant
-from ...rule_checks import check_rule
+import math
+import numbers
 
-__all__ = ["check_momentum_update"]
+import numpy as np
+
+from ... import landscapes, optim
+from ...checks import CheckFailed, Mutant, numeric, passed, question
+from ...rule_checks import check_rule
+from ...training import descend
+
+__all__ = [
+    "check_momentum_update",
+    "check_fast_settings",
+    "check_best_momentum",
+    "check_steady_velocity",
+    "check_noisy_momentum",
+    "CHALLENGE_STEPS",
+    "CHALLENGE_LOSS",
+]
+
+CHALLENGE_STEPS = 100
+CHALLENGE_LOSS = 1e-6
 
 
 def check_momentum_update(fn):
@@ -136,4 +165,149 @@ _MUTANTS = (
         "w is stepped with the old velocity: update v ← ρv + g first, then w ← w − ηv "
         "with the new v.",
     ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The challenge: loss < 1e-6 within 100 steps on the valley
+# ---------------------------------------------------------------------------------------------
+
+
+def _setting(name, value, low, high):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise CheckFailed(f"Set {name} to a number; it is {value!r}.")
+    value = float(value)
+    if not (low <= value < high) or not math.isfinite(value):
+        raise CheckFailed(f"{name} must be in [{low:g}, {high:g}); it is {value:g}.")
+    return value
+
+
+def check_fast_settings(lr, momentum):
+    """Run heavy ball with your η and ρ for 100 steps on the lesson's valley (κ = 100); pass
+    when the loss after step 100 is below 1e-6."""
+    __tracebackhide__ = True
+    lr = _setting("chosen_lr", lr, 1e-6, 1.0)
+    momentum = _setting("chosen_momentum", momentum, 0.0, 1.0)
+    bowl = landscapes.quadratic_bowl(condition_number=100.0)
+    lam_min, lam_max = bowl.eigenvalues
+    run = descend(  # the course's heavy ball (torch's form), as in the lesson's cells
+        bowl,
+        optimizer="momentum",
+        steps=CHALLENGE_STEPS,
+        lr=lr,
+        momentum=momentum,
+        on_divergence="stop",
+    )
+    settings = f"With η = {lr:g} and ρ = {momentum:g}"
+    edge = 2 * (1 + momentum)
+    if run.status == "diverged" or lr * lam_max >= edge:
+        how = f"the run {run.ending}" if run.status == "diverged" else "the run does not converge"
+        raise CheckFailed(
+            f"{settings} {how}. Heavy ball is stable only while ηλmax < 2(1 + ρ) = {edge:.3g}, "
+            f"so η < {edge / lam_max:.4g} here: lower η."
+        )
+    final = run.losses[-1]
+    if final < CHALLENGE_LOSS:
+        passed(
+            f"{settings} the loss after {CHALLENGE_STEPS} steps is {final:.1e}, below "
+            f"{CHALLENGE_LOSS:g}."
+        )
+        return
+    root = math.sqrt(momentum)
+    low, high = (1 - root) ** 2 / lam_min, (1 + root) ** 2 / lam_max
+    window = "(1 − √ρ)²/λmin ≤ η ≤ (1 + √ρ)²/λmax"
+    if low > high:
+        advice = (
+            f"At this ρ no η makes both directions swing ({window} is empty): the shallow "
+            "direction crawls whenever the steep one is stable. Raise ρ until the window opens."
+        )
+    elif lr < low:
+        advice = (
+            f"η is below the window {window}, here {low:.4g} to {high:.4g}: along the valley "
+            "the run still crawls. Raise η."
+        )
+    elif lr > high:
+        advice = (
+            f"η is above the window {window}, here {low:.4g} to {high:.4g}: across the valley "
+            "the run shrinks more slowly than √ρ. Lower η."
+        )
+    else:
+        advice = (
+            f"Every direction swings and shrinks by √ρ = {root:.3f} per step, too slowly for "
+            f"{CHALLENGE_STEPS} steps: lower ρ, keeping η inside the window {window} (it "
+            "narrows as ρ falls)."
+        )
+    raise CheckFailed(
+        f"{settings} the loss after {CHALLENGE_STEPS} steps is {final:.1e}, not below "
+        f"{CHALLENGE_LOSS:g}. {advice}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions
+# ---------------------------------------------------------------------------------------------
+
+_ROOT_KAPPA = 10.0  # √κ for the lesson's valley, κ = 100
+
+check_best_momentum = numeric(
+    "best_rho",
+    value=((_ROOT_KAPPA - 1) / (_ROOT_KAPPA + 1)) ** 2,
+    why=(
+        "(1 − √ρ)² = (1 + √ρ)²/κ gives √ρ = (√κ − 1)/(√κ + 1) = 9/11, so ρ = (9/11)² ≈ 0.669, "
+        "and the rate is √ρ = 9/11 ≈ 0.818 per step."
+    ),
+    mistakes=(
+        (9 / 11, "9/11 is √ρ, the rate per step; ρ is its square."),
+        (
+            0.9,
+            "0.9 is the usual default, not the optimum for this valley: solve the window's "
+            "two ends for ρ.",
+        ),
+        (
+            99 / 101,
+            "(κ − 1)/(κ + 1) is gradient descent's best rate; the window's condition involves √κ.",
+        ),
+        (
+            (99 / 101) ** 2,
+            "that squares (κ − 1)/(κ + 1); the window's condition gives (√κ − 1)/(√κ + 1) for √ρ.",
+        ),
+    ),
+    rtol=2e-3,
+    hint="Take square roots of (1 − √ρ)²/λmin = (1 + √ρ)²/λmax and solve for √ρ, then square.",
+)
+
+check_steady_velocity = question(
+    "steady_velocity",
+    correct="b",
+    why=(
+        "v ← ρv + g with the same g piles up to g/(1 − ρ) = 10g, so the step ηv is ten times "
+        "gradient descent's."
+    ),
+    wrong={
+        "a": "The velocity remembers the earlier gradients: with ρ = 0.9 they add up, to "
+        "g/(1 − ρ) in the long run.",
+        "c": "1/(1 + ρ) ≈ 0.53 is what is left of a gradient that flips sign every step, as "
+        "across a valley; a steady one adds up.",
+        "d": "ρ = 0.9 is how much of the old velocity each step keeps; the sum of all those "
+        "shares, 1 + ρ + ρ² + …, is 1/(1 − ρ) = 10.",
+    },
+)
+
+check_noisy_momentum = question(
+    "noisy_momentum",
+    correct="c",
+    why=(
+        "With small steps heavy ball behaves like plain SGD with the effective learning rate "
+        "η/(1 − ρ) = 10η: ten times the steps, and so about ten times the noise floor."
+    ),
+    wrong={
+        "a": (
+            "The velocity does average the noise, but it also makes every step 1/(1 − ρ) times "
+            "longer: together the floor grows like η/(1 − ρ)."
+        ),
+        "b": "The floor grows with the step, and the velocity makes the steps 1/(1 − ρ) = 10 "
+        "times longer.",
+        "d": "Noise keeps kicking the weights whatever ρ is; only a smaller or decaying η "
+        "lowers the floor.",
+    },
 )

@@ -5,6 +5,11 @@ r"""Lesson 06: momentum on an ill-conditioned quadratic bowl, in theory and in a
   a quadratic whose Hessian has these eigenvalues, in the long run;
 - ``optimal_parameters(lambda_min, lambda_max)``: the η and ρ that make heavy ball fastest on
   such a quadratic, where its rate is (√κ − 1)/(√κ + 1);
+- ``follow(landscape, rule, lr)``: the points of any update rule ``rule(w, grad, state, lr,
+  ...)`` from the landscape's start, to compare the forms of momentum;
+- ``measured_rate(run, first, last)``: the per-step contraction a run shows late in its course;
+- ``noisy_descent(rule, lr, momentum)``: momentum with noisy gradients on a quadratic, many
+  runs at once, and ``noise_floor(lr, momentum, eigenvalues)``, the level they settle at;
 - ``momentum_explorer()``: sliders for η (log scale) and ρ over the path and the loss on a
   narrow valley, after Goh's "Why Momentum Really Works" (Distill, 2017).
 
@@ -18,7 +23,15 @@ from ... import landscapes, optim, plotting, widgets
 from ...training import descend, descender
 from ...validation import as_float_array, in_range, positive, positive_int
 
-__all__ = ["convergence_rate", "optimal_parameters", "momentum_explorer"]
+__all__ = [
+    "convergence_rate",
+    "optimal_parameters",
+    "follow",
+    "measured_rate",
+    "noisy_descent",
+    "noise_floor",
+    "momentum_explorer",
+]
 
 
 def _array_in(name, value, low, high, high_closed):
@@ -83,6 +96,87 @@ def optimal_parameters(lambda_min, lambda_max):
     lr = 4 / (np.sqrt(lambda_max) + np.sqrt(lambda_min)) ** 2
     momentum = ((root_kappa - 1) / (root_kappa + 1)) ** 2
     return float(lr), float(momentum)
+
+
+def follow(landscape, rule, lr, steps=100, **hyperparameters):
+    """The points of ``w, state = rule(w, ∇f(w), state, η, **hyperparameters)`` from the
+    landscape's start, with the state starting at zeros; ``lr`` may be a schedule η(t).
+
+    Returns an array of shape (steps + 1, 2): the start, then the point after each step.
+    """
+    steps = positive_int("steps", steps)
+    if not callable(rule):
+        raise TypeError(f"rule must be an update rule such as optim.momentum_update, got {rule!r}")
+    w, state, points = landscape.start.copy(), np.zeros(2), [landscape.start]
+    for t in range(steps):
+        w, state = rule(
+            w, landscape.grad(w), state, lr(t) if callable(lr) else lr, **hyperparameters
+        )
+        points.append(w)
+    return np.array(points)
+
+
+def measured_rate(run, first, last, span=20):
+    """The per-step contraction of ‖w‖ from step ``first`` to step ``last`` of ``run``, read
+    from the largest ‖w‖ in the ``span`` steps up to each (a swinging run's peaks)."""
+    size = np.linalg.norm(run.points, axis=1)
+    span, first, last = positive_int("span", span), positive_int("first", first), last
+    if not span <= first < positive_int("last", last) < len(size):
+        raise ValueError(
+            f"need span ≤ first < last < {len(size)} (the run's points), got span = {span}, "
+            f"first = {first}, last = {last}"
+        )
+    peak_first, peak_last = size[first - span : first + 1].max(), size[last - span : last + 1].max()
+    return float((peak_last / peak_first) ** (1 / (last - first)))
+
+
+def noisy_descent(
+    rule, lr, momentum, *, eigenvalues=(1.0, 10.0), noise=1.0, steps=800, runs=250, seed=0
+):
+    r"""Heavy ball with noisy gradients on $f(w) = \tfrac12 \sum_i \lambda_i w_i^2$, ``runs``
+    independent runs at once: each step's gradient is $\nabla f(w) + \xi$ with $\xi$ drawn
+    from $N(0, \text{noise}^2 I)$, and ``rule(w, grad, velocity, lr, momentum)`` (e.g.
+    ``optim.momentum_update``) takes the step on the (runs, d) arrays.
+
+    Every run starts at w = (1, …, 1) with zero velocity. Returns the mean loss over the runs
+    at the start and after each step, shape (steps + 1,).
+    """
+    curvatures = _array_in("eigenvalues", eigenvalues, 0.0, np.inf, high_closed=True)
+    lr, momentum = positive("lr", lr), in_range("momentum", momentum, 0.0, 1.0)
+    noise, steps, runs = (
+        positive("noise", noise),
+        positive_int("steps", steps),
+        positive_int("runs", runs),
+    )
+    rng = np.random.default_rng(seed)
+    w = np.ones((runs, len(curvatures)))
+    velocity = np.zeros_like(w)
+    losses = [0.5 * np.mean(np.sum(curvatures * w**2, axis=1))]
+    for _ in range(steps):
+        grad = curvatures * w + noise * rng.standard_normal(w.shape)
+        w, velocity = rule(w, grad, velocity, lr, momentum)
+        losses.append(0.5 * np.mean(np.sum(curvatures * w**2, axis=1)))
+    return np.array(losses)
+
+
+def noise_floor(lr, momentum, eigenvalues=(1.0, 10.0), noise=1.0):
+    r"""The mean loss heavy ball settles at under gradient noise of variance noise² per weight.
+
+    Along a curvature λ the stationary variance of w is
+    $\eta s^2 (1 + \rho) / (\lambda (1 - \rho)(2(1 + \rho) - \eta\lambda))$, so the floor is
+
+    $$\sum_\lambda \frac{\eta s^2 (1 + \rho)}{2 (1 - \rho)(2(1 + \rho) - \eta\lambda)}
+      \approx \frac{\eta}{1 - \rho}\cdot\frac{d\, s^2}{4} \quad (\eta\lambda \ll 1):$$
+
+    plain SGD's floor ($\rho = 0$) with the effective learning rate $\eta/(1 - \rho)$.
+    """
+    curvatures = _array_in("eigenvalues", eigenvalues, 0.0, np.inf, high_closed=True)
+    lr, momentum = positive("lr", lr), in_range("momentum", momentum, 0.0, 1.0)
+    noise = positive("noise", noise)
+    edge = 2 * (1 + momentum) - lr * curvatures
+    if np.any(edge <= 0):
+        raise ValueError(f"lr = {lr} is past the stability edge 2(1 + ρ)/λmax: no floor")
+    return float(np.sum(lr * noise**2 * (1 + momentum) / (2 * (1 - momentum) * edge)))
 
 
 # Fixed axes, as in Goh's demo: curves for different settings stay comparable as you drag.

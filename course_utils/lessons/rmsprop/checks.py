@@ -1,18 +1,36 @@
-r"""The check of lesson 08: RMSProp, G ← αG + (1 − α)·g², w ← w − η·g / (√G + ε).
+r"""The checks of lesson 08: RMSProp, G ← αG + (1 − α)·g², w ← w − η·g / (√G + ε).
 
-``check_rmsprop_update(fn)`` compares ``fn(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8) ->
-(w, sq_avg)`` with ``course_utils.optim.rmsprop_update`` on seeded cases (see
-``course_utils.rule_checks``), and names the seed's errors (αG + (1 − α) + g, no square root,
-ε in the wrong place) and the other mistakes learners make with the moving average.
+- ``check_rmsprop_update(fn)`` (debug: the learner starts from the seed's broken line)
+  compares ``fn(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8) -> (w, sq_avg)`` with
+  ``course_utils.optim.rmsprop_update`` on seeded cases (see ``course_utils.rule_checks``),
+  and names the seed's errors still in it (αG + (1 − α) + g, no square root, ε added to the
+  weight, alone or together) and the other mistakes learners make with the moving average;
+- ``check_first_step`` (predict): the length of RMSProp's first step, graded on the step itself;
+- ``check_memory_of_alpha`` and ``check_steady_steps``: the recap's two retrieval questions.
 """
 
 import numpy as np
 
 from ... import optim
-from ...checks import Mutant
-from ...rule_checks import DOUBLED, adaptive_mutant, check_rule, state_mutants, step_mutants
+from ...checks import Mutant, question
+from ...rule_checks import (
+    DOUBLED,
+    SEED_EPS,
+    SEED_ROOT,
+    adaptive_mutant,
+    check_rule,
+    seed_mutants,
+    seed_step,
+    state_mutants,
+    step_mutants,
+)
 
-__all__ = ["check_rmsprop_update"]
+__all__ = [
+    "check_rmsprop_update",
+    "check_first_step",
+    "check_memory_of_alpha",
+    "check_steady_steps",
+]
 
 
 def check_rmsprop_update(fn):
@@ -47,6 +65,25 @@ def _rmsprop(update=lambda sq_avg, grad, alpha: alpha * sq_avg + (1 - alpha) * g
 def _started_at_square(sq_avg, grad, alpha):
     return grad**2 if not np.any(sq_avg) else alpha * sq_avg + (1 - alpha) * grad**2
 
+
+def _seed(errors):
+    """RMSProp with the seed's ``errors`` among "accumulator" (αG + (1 − α) + g), "root" and
+    "eps"."""
+    if "accumulator" in errors:
+        return _rmsprop(
+            update=lambda sq_avg, grad, alpha: alpha * sq_avg + (1 - alpha) + grad,
+            step=seed_step(errors),
+        )
+    return _rmsprop(step=seed_step(errors))
+
+
+# The seed's `d*sq_avg + (1 - d) + grad` and `w - lr * grad / sq_avg + 1e-7`: three errors.
+_SEED_ERRORS = {
+    "accumulator": "the average is αG + (1 − α) + g, not αG + (1 − α)·g² "
+    "(alpha * sq_avg + (1 - alpha) * grad**2)",
+    "root": SEED_ROOT.format(G="G"),
+    "eps": SEED_EPS.format(G="G", code="sq_avg"),
+}
 
 _MUTANTS = (
     Mutant(
@@ -104,4 +141,64 @@ _MUTANTS = (
     ),
     *step_mutants(_rmsprop, "G", "g"),
     *state_mutants(_rmsprop, "the average"),
+    *seed_mutants(_seed, _SEED_ERRORS),
+)
+
+
+# The options of the prediction: RMSProp's first step (η = 0.01, α = 0.99, g = 3), by length.
+_FIRST_STEPS = {"a": 0.01, "b": 0.1, "c": 0.001, "d": 0.03}
+
+
+def _first_step():
+    """Take the step: which option is its length."""
+    w, _ = optim.rmsprop_update(np.zeros(1), np.array([3.0]), np.zeros(1), lr=0.01, alpha=0.99)
+    length = float(abs(w[0]))
+    option = min(_FIRST_STEPS, key=lambda k: abs(np.log(_FIRST_STEPS[k] / length)))
+    return option, f"The first step is {length:.4g} long."
+
+
+check_first_step = question(
+    "first_step",
+    correct=_first_step,
+    why="G starts at 0, so after one step G = (1 − α)·g² = 0.01·g², √G = 0.1·|g|, and the step "
+    "is η/√(1 − α) = 10η, whatever g is.",
+    wrong={
+        "a": "η is where the steps settle once G has caught up with g²; on the first step G is "
+        "only (1 − α)·g², too small, so the step is η/√(1 − α).",
+        "c": "The step divides by √G, and G = (1 − α)·g² is small on the first step: the step "
+        "is larger than η, not smaller.",
+        "d": "RMSProp divides g by √G, so the size of g cancels: the first step is "
+        "η·|g| / √((1 − α)·g²) = η/√(1 − α), whatever g is.",
+    },
+)
+
+
+check_memory_of_alpha = question(
+    "memory_of_alpha",
+    correct="b",
+    why="The squared gradient from k steps ago weighs α^k(1 − α): the weights fade with age, "
+    "and the last 1/(1 − α) = 10 steps carry nearly two thirds of the total.",
+    wrong={
+        "a": "That is AdaGrad's sum, where every step counts alike for ever; RMSProp's weights "
+        "α^k(1 − α) fade with the age k.",
+        "c": "The weights α^k(1 − α) sum to 1 and fade: the last 1/(1 − α) steps carry nearly "
+        "two thirds of them, so the memory is about 1/(1 − 0.9) = 10 steps, not 90.",
+        "d": "G remembers more than the last step whenever α > 0: the old average keeps the "
+        "fraction α = 0.9 at every step.",
+    },
+)
+
+
+check_steady_steps = question(
+    "steady_steps",
+    correct="c",
+    why="G settles at g², so the step settles at η·|g|/|g| = η, and stays there.",
+    wrong={
+        "a": "That is AdaGrad, whose sum only grows; RMSProp's average settles at g², so its "
+        "steps settle at η.",
+        "b": "The step is η·g/√G; with G settled at g² the size of g cancels, so the step is "
+        "η whatever g is.",
+        "d": "The first steps are too large (η/√(1 − α) at first), but G catches up with g² "
+        "within a few times 1/(1 − α) steps and the steps settle at η.",
+    },
 )

@@ -1,4 +1,4 @@
-r"""The checks of lesson 04: per-example gradients and an epoch of SGD.
+r"""The checks of lesson 04: per-example gradients, an epoch of SGD, and three questions.
 
 Both are about linear regression ŷ = Xw with the mean squared error without ½,
 L(w) = (1/n) Σᵢ (xᵢᵀw − yᵢ)², whose per-example gradient is ∇ℓᵢ(w) = 2(xᵢᵀw − yᵢ) xᵢ. The
@@ -14,6 +14,13 @@ can say which mistake it was. Each call of ``sgd_epoch`` gets its own copy of a 
 generator, so the learner's function, the reference and every mutant draw the same order; one
 case runs two epochs in a row on one generator, where the second must draw a new order (a
 function that copies or re-seeds the generator it is given draws the same order twice).
+
+The questions, each checked by the engine's ``question``:
+
+- ``check_halved_floor`` (predict): what halving η does to SGD's noise floor, graded on the
+  experiment (``demos.noise_floors``, cached, so the lesson's cell reuses it);
+- ``check_constant_lr`` and ``check_duplicated_data`` (concept, the recap's retrieval
+  questions): why constant-η SGD stalls, and what ten copies of the data do to GD and to SGD.
 """
 
 import copy
@@ -22,9 +29,16 @@ import functools
 import numpy as np
 
 from ... import regression
-from ...checks import Case, Mutant, check_function
+from ...checks import Case, Mutant, check_function, question
+from . import demos
 
-__all__ = ["check_per_example_gradients", "check_sgd_epoch"]
+__all__ = [
+    "check_per_example_gradients",
+    "check_sgd_epoch",
+    "check_halved_floor",
+    "check_constant_lr",
+    "check_duplicated_data",
+]
 
 
 def check_per_example_gradients(fn):
@@ -244,3 +258,88 @@ _EPOCH_MUTANTS = [
         "are given, not a copy of it or a new one, so that each epoch shuffles afresh.",
     ),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions
+# ---------------------------------------------------------------------------------------------
+
+
+def _halved_floor_outcome():
+    """The experiment of the prediction: the noise floors at η = 0.02 and η = 0.01."""
+    floors = demos.noise_floors().floors
+    ratio = floors[0.01] / floors[0.02]
+    option = "d" if ratio > 1.15 else "a" if ratio >= 0.7 else "b" if ratio > 0.35 else "c"
+    return option, (
+        f"The floor was {floors[0.02]:.1e} at η = 0.02 and {floors[0.01]:.1e} at η = 0.01: "
+        f"{ratio:.2f} times as high."
+    )
+
+
+check_halved_floor = question(
+    "halved_floor",
+    correct=_halved_floor_outcome,
+    why=(
+        "Each step's kick is η times a gradient that does not vanish at the minimum, and the "
+        "bowl pulls back by a fraction of about η per step: the balance leaves L − L* roughly "
+        "proportional to η."
+    ),
+    wrong={
+        "a": (
+            "The floor is not set by the data alone: it comes from the kicks η∇ℓᵢ, and smaller "
+            "steps kick less."
+        ),
+        "c": (
+            "The kicks' size squared (η²) falls four times, but the bowl also pulls back half "
+            "as fast per step at half the η, so only a factor of two is left."
+        ),
+        "d": "A smaller η gives smaller kicks: the cloud around the minimum shrinks, not grows.",
+    },
+)
+
+check_constant_lr = question(
+    "constant_lr",
+    correct="b",
+    why=(
+        "At the minimum ∇L = 0, but one example's gradient ∇ℓᵢ is not zero there, so every "
+        "step still moves w by η∇ℓᵢ: only a decaying η lets it settle."
+    ),
+    wrong={
+        "a": (
+            "Rounding errors are of order 10⁻¹⁶; the floor is many orders of magnitude above "
+            "them, and it moves with η."
+        ),
+        "c": (
+            "Sampling without replacement is unbiased over an epoch: every example is used "
+            "exactly once. The floor comes from single steps, not from the order."
+        ),
+        "d": (
+            "The floor appears at every η small enough to converge, and a smaller constant η "
+            "only lowers it; only a decaying η gets below every floor."
+        ),
+    },
+)
+
+check_duplicated_data = question(
+    "duplicated_data",
+    correct="c",
+    why=(
+        "Ten copies leave L and ∇L unchanged, so GD takes the same steps at ten times the cost "
+        "each; an example drawn from the copies is distributed like one drawn from the "
+        "original, so SGD's progress per example read is unchanged."
+    ),
+    wrong={
+        "a": (
+            "GD's step does get ten times dearer, but SGD reads one example per step wherever "
+            "it comes from: its cost per step does not change."
+        ),
+        "b": (
+            "The mean of ten copies is the original mean: L, ∇L and so GD's steps are exactly "
+            "the same, just ten times dearer."
+        ),
+        "d": (
+            "A copy carries no new information, so nobody gets more progress per step: GD "
+            "takes the same steps, SGD the same kind of steps."
+        ),
+    },
+)

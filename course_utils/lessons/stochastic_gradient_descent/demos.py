@@ -2,8 +2,14 @@ r"""Lesson 04's demos: one example's step at a time, and SGD near a saddle point
 
 - ``autoencoder_landscape(X)`` (ŷ = u uᵀx, which has saddle points) on ``autoencoder_data``;
 - ``gradient_cloud``: every example's proposed step from one point, and their mean;
+- ``examples_to_reach``: how many examples single-example SGD reads before it gets near the
+  minimum (the same on a data set and on ten copies of it);
+- ``noise_floors``: the level constant-η SGD settles at, for a few η;
 - ``sgd_explorer()``: the live demo of SGD against gradient descent.
 """
+
+import functools
+from typing import NamedTuple
 
 import numpy as np
 
@@ -12,7 +18,15 @@ from ...regression import ExampleLandscape, _pair, _sgd, regression_data, regres
 from ...training import descender
 from ...validation import as_float_array, nonnegative_int, positive, positive_int
 
-__all__ = ["autoencoder_landscape", "autoencoder_data", "gradient_cloud", "sgd_explorer"]
+__all__ = [
+    "autoencoder_landscape",
+    "autoencoder_data",
+    "gradient_cloud",
+    "examples_to_reach",
+    "NoiseFloors",
+    "noise_floors",
+    "sgd_explorer",
+]
 
 
 def autoencoder_landscape(X, start=None):
@@ -152,6 +166,76 @@ def _arrows(ax, w, steps, **style):
     """An arrow from w along each row of ``steps`` (k, 2), to scale in the weight plane."""
     start_x, start_y = np.full(len(steps), w[0]), np.full(len(steps), w[1])
     ax.quiver(start_x, start_y, *steps.T, angles="xy", scale_units="xy", scale=1, **style)
+
+
+def examples_to_reach(landscape, lr, target, seeds=range(10)):
+    r"""For each seed, the examples single-example SGD reads until L − L* ≤ ``target``.
+
+    Each run starts at the landscape's start and steps w ← w − η∇ℓᵢ(w) through one shuffled
+    epoch (``np.random.default_rng(seed).permutation(n)``), stopping as soon as the loss gap
+    reaches ``target``; a run that does not within the epoch counts as -1. Returns an int array,
+    one entry per seed.
+    """
+    if not isinstance(landscape, ExampleLandscape):
+        raise TypeError(f"landscape must be an ExampleLandscape, got {landscape!r}")
+    lr, target = positive("lr", lr), positive("target", target)
+    counts = []
+    for seed in seeds:
+        rng = np.random.default_rng(nonnegative_int("seeds[...]", seed))
+        w, count = landscape.start, -1
+        for k, i in enumerate(rng.permutation(landscape.n), 1):
+            w = w - lr * landscape.example_grad(w, landscape.X[i], landscape.y[i])
+            if landscape.f(*w) - landscape.min_value <= target:
+                count = k
+                break
+        counts.append(count)
+    return np.array(counts)
+
+
+class NoiseFloors(NamedTuple):
+    """Constant-η SGD runs and the level each settles at (``noise_floors``)."""
+
+    landscape: ExampleLandscape  # the regression on regression_data(n)
+    gaps: dict  # {η: L − L* after each step, a read-only array}
+    floors: dict  # {η: the mean of L − L* after the first ``settle`` epochs}
+
+
+def noise_floors(lrs=(0.04, 0.02, 0.01), epochs=6, settle=2, seed=1, n=1000):
+    r"""SGD with each constant η of ``lrs`` on ``regression_landscape(*regression_data(n))``,
+    one example a step for ``epochs`` epochs (shuffled by ``seed``), from the landscape's start.
+
+    The noise floor of a run is the mean loss gap L − L* after its first ``settle`` epochs.
+    The result is cached: the lesson's prediction check and its cell share one computation.
+    """
+    lrs = tuple(positive("lrs[...]", lr) for lr in lrs)
+    epochs, settle, n = positive_int("epochs", epochs), nonnegative_int("settle", settle), n
+    if settle >= epochs:
+        raise ValueError(f"settle must be fewer than epochs = {epochs} epochs, got {settle}")
+    return _noise_floors(lrs, epochs, settle, nonnegative_int("seed", seed), positive_int("n", n))
+
+
+@functools.lru_cache(maxsize=4)
+def _noise_floors(lrs, epochs, settle, seed, n):
+    """``noise_floors`` for arguments already checked, cached by their values."""
+    landscape = regression_landscape(*regression_data(n))
+    gaps, floors = {}, {}
+    for lr in lrs:
+        run = _sgd(
+            landscape,
+            landscape.start,
+            functools.partial(_constant, lr),
+            epochs,
+            np.random.default_rng(seed),
+            on_divergence="raise",
+        )
+        gap = run.losses - landscape.min_value
+        gap.flags.writeable = False
+        gaps[lr], floors[lr] = gap, float(gap[settle * n :].mean())
+    return NoiseFloors(landscape, gaps, floors)
+
+
+def _constant(lr, t):
+    return lr
 
 
 def sgd_explorer(lr=0.05, seed=0, n=40, epochs=10):

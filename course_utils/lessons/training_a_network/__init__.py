@@ -5,3 +5,5 @@ Its checks are importable from here; its demos and figures from its ``demos`` an
 """
 
 from .checks import *  # noqa: F403
+from .loop_checks import *  # noqa: F403
+from .questions import *  # noqa: F403

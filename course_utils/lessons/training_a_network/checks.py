@@ -1,10 +1,12 @@
 r"""The check of the training-a-network lesson: a training recipe that works.
 
 ``check_training_choice(make_optimizer, epochs, batch_size)`` trains the lesson's network,
-``network.mlp(64, (128,), 10, seed=s)`` on ``data.load_digits``, for seeds s = 0 and 1 with
-``network.fit(..., per="step", seed=s)``, where ``make_optimizer(model, total_steps)`` returns
-``(optimizer, scheduler or None)``, and passes when the final validation accuracy reaches
-``TARGET_ACCURACY`` with both seeds within ``EPOCH_BUDGET`` epochs. When it does not, the
+``network.mlp(64, (128,), 10, seed=s)`` on ``data.load_digits``'s training set, for seeds
+s = 0 and 1, with the lesson's loop (``loop.train``: batches in the order
+``default_rng(s).permutation``, the scheduler stepped after each optimizer step), where
+``make_optimizer(model, total_steps)`` returns ``(optimizer, scheduler or None)``. It passes
+when the final validation accuracy reaches ``TARGET_ACCURACY`` with both seeds within
+``EPOCH_BUDGET`` epochs; the test set is never read. When it does not, the
 message says which way to go. A challenge, not a table of cases: it speaks with the engine's
 ``passed`` and ``CheckFailed``. Choosing the optimizer and the schedule is the exercise, so its
 solution may use torch (``torch.optim`` and its schedulers included), NumPy and ``math``.
@@ -20,7 +22,7 @@ from ...policy import Policy
 __all__ = ["check_training_choice", "EPOCH_BUDGET", "TARGET_ACCURACY"]
 
 EPOCH_BUDGET = 6
-TARGET_ACCURACY = 0.97
+TARGET_ACCURACY = 0.96
 BATCH_SIZES = (16, 512)  # smallest and largest allowed: tiny batches make grading slow
 SEEDS = (0, 1)
 RECIPE = Policy(
@@ -30,41 +32,44 @@ RECIPE = Policy(
 
 @graded_on(RECIPE)
 def check_training_choice(make_optimizer, epochs, batch_size):
-    """Train the lesson's network with your recipe on two seeds; pass at ≥ 97 % validation
+    """Train the lesson's network with your recipe on two seeds; pass at ≥ 96 % validation
     accuracy."""
     __tracebackhide__ = True
     import torch
 
     from ... import data, network
-    from ...training import DivergenceError
+    from . import loop
 
     epochs, batch_size = _budget(epochs, batch_size)
     if not callable(make_optimizer):
         raise TypeError(f"make_optimizer must be your function, got {make_optimizer!r}")
-    digits = data.load_digits(dtype=np.float32)
-    total_steps = epochs * math.ceil(len(digits[0]) / batch_size)
-    options = {"epochs": epochs, "batch_size": batch_size, "per": "step", "progress": False}
+    digits = data.Digits(*(torch.as_tensor(part) for part in data.load_digits(dtype=np.float32)))
+    total_steps = epochs * math.ceil(len(digits.y_train) / batch_size)
     accuracies, train_losses = [], []
-    for seed in SEEDS:
-        try:
-            _, run = network.fit_mlp(
-                digits,
-                lambda model: _recipe(make_optimizer, model, total_steps, torch),
-                seed=seed,
-                **options,
-            )
-        except DivergenceError as error:
-            raise CheckFailed(
-                f"Training diverged with seed {seed}: {error.run.ending}. The "
-                "learning rate (or a schedule's peak) is too large for this network."
-            ) from None
-        except ValueError as error:  # e.g. OneCycleLR stepped past its total_steps
-            raise CheckFailed(
-                f"Training stopped with seed {seed}: {error}. Build the schedule for the "
-                f"whole run: total_steps (here {total_steps}) is passed to make_optimizer."
-            ) from None
-        accuracies.append(run.val_accuracies[-1])
-        train_losses.append(run.final_loss)
+    # one torch thread: on matrices this small, more threads only wait on each other
+    with network.torch_threads(1):
+        for seed in SEEDS:
+            model = network.mlp(64, (128,), 10, seed=seed)
+            optimizer, scheduler = _recipe(make_optimizer, model, total_steps, torch)
+            start_loss = network.evaluate(model, *digits.train)[0]
+            try:
+                per_epoch = loop.train(
+                    model, optimizer, scheduler, *digits.train, *digits.val, epochs, batch_size,
+                    np.random.default_rng(seed),
+                )  # fmt: skip
+            except ValueError as error:  # e.g. OneCycleLR stepped past its total_steps
+                raise CheckFailed(
+                    f"Training stopped with seed {seed}: {error}. Build the schedule for the "
+                    f"whole run: total_steps (here {total_steps}) is passed to make_optimizer."
+                ) from None
+            loss = network.evaluate(model, *digits.train)[0]
+            if not math.isfinite(loss) or loss > 1e6 * start_loss:
+                raise CheckFailed(
+                    f"Training diverged with seed {seed}: the training loss ended at {loss:.3g}. "
+                    "The learning rate (or a schedule's peak) is too large for this network."
+                )
+            accuracies.append(per_epoch[-1])
+            train_losses.append(loss)
     shown = " and ".join(f"{a:.2%}" for a in accuracies)
     if min(accuracies) < TARGET_ACCURACY:
         raise CheckFailed(

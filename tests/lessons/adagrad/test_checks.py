@@ -6,11 +6,17 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
+import pytest
 
 from course_utils import optim
-from course_utils.lessons.adagrad import check_adagrad_update
+from course_utils.lessons.adagrad import (
+    check_adagrad_update,
+    check_turned_bowl,
+    check_where_adagrad_helps,
+    check_why_steps_shrink,
+)
 
-from ..checking import check_tests
+from ..checking import check_tests, fails
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -151,3 +157,89 @@ MORE_WRONG = [
 test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
     check_adagrad_update, RIGHT, WRONG + MORE_WRONG
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The debug exercise: the seed's line, and each partly fixed version, names what is left
+# ---------------------------------------------------------------------------------------------
+
+
+def adagrad_seed(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad
+    w = w - lr * grad / sum_sq + eps
+    return w, sum_sq
+
+
+def adagrad_seed_squared(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad**2
+    w = w - lr * grad / sum_sq + eps
+    return w, sum_sq
+
+
+def adagrad_seed_rooted(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad
+    w = w - lr * grad / np.sqrt(sum_sq) + eps
+    return w, sum_sq
+
+
+def adagrad_seed_eps_moved(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad
+    w = w - lr * grad / (sum_sq + eps)
+    return w, sum_sq
+
+
+def adagrad_seed_only_root_left(w, grad, sum_sq, lr=1e-2, eps=1e-10):
+    sum_sq = sum_sq + grad * grad
+    return w - lr * grad / (sum_sq + eps), sum_sq
+
+
+# (rule, words its message must hold, words it must not: the errors already fixed)
+SEED = [
+    (
+        adagrad_seed,
+        ["all three of its errors", "(1) G adds g", "(2) the square root", "(3) ε is"],
+        [],
+    ),
+    (adagrad_seed_squared, ["two of the seed's three", "square root", "ε is added"], ["G adds g"]),
+    (adagrad_seed_rooted, ["two of the seed's three", "G adds g", "ε is added"], ["square root"]),
+    (
+        adagrad_seed_eps_moved,
+        ["two of the seed's three", "G adds g", "square root"],
+        ["ε is added"],
+    ),
+    (adagrad_seed_only_root_left, ["Likely cause: the square root is missing"], ["ε is added"]),
+]
+
+
+@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
+def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
+    message = fails(check_adagrad_update, fn, *left)
+    assert not any(words in message for words in fixed), message
+
+
+# ---------------------------------------------------------------------------------------------
+# The retrieval questions: the right option passes, each wrong one gets its own feedback
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "right"), [(check_why_steps_shrink, "b"), (check_where_adagrad_helps, "a")]
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
+    check(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
+    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
+    assert len(messages) == 3
+    for answer in (None, "e", True, 2):
+        fails(check, answer, "Set")
+
+
+def test_the_prediction_is_graded_on_the_run_and_says_what_happened(capsys):
+    check_turned_bowl("b")
+    out = capsys.readouterr().out
+    assert out.startswith("✔ 'b' is right. On the turned bowl AdaGrad's best loss after 60 steps")
+    assert "is 0.23, gradient descent's 0.13" in out
+    for wrong, words in [("a", "the cancellation is gone"), ("c", "does not diverge")]:
+        fails(check_turned_bowl, wrong, f"Not {wrong!r}. On the turned bowl", words)
+    fails(check_turned_bowl, "d", "Set turned_bowl to one of 'a', 'b' or 'c'")

@@ -52,3 +52,22 @@ def test_explorers_refuse_bad_settings(make, name):
     pytest.importorskip("ipywidgets")
     with pytest.raises(ValueError, match=name):
         make()
+
+
+def test_best_losses_set_the_turned_bowl_beside_the_aligned_one():
+    best = demos.best_losses()
+    assert set(best) == {(b, m) for b in ("aligned", "turned") for m in ("GD", "AdaGrad")}
+    # gradient descent does not notice the turn; AdaGrad, a diagonal preconditioner, does
+    assert np.isclose(best["aligned", "GD"], best["turned", "GD"], rtol=1e-9)
+    assert best["aligned", "AdaGrad"] < 1e-10 < best["turned", "GD"] < best["turned", "AdaGrad"]
+    assert len(demos.TURN_LRS) == 11 and np.isclose(demos.TURN_LRS[[0, -1]], [0.01, 10**0.5]).all()
+
+
+def test_best_losses_run_the_rule_they_are_given():
+    def frozen(w, grad, sum_sq, lr):  # a rule that never moves
+        return w, sum_sq
+
+    best = demos.best_losses(frozen, steps=5)
+    start_loss = landscapes.quadratic_bowl(100.0)(np.array([-1.5, 1.5]))
+    assert np.isclose(best["aligned", "AdaGrad"], start_loss)
+    assert np.isclose(best["turned", "AdaGrad"], start_loss)

@@ -6,11 +6,17 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
+import pytest
 
 from course_utils import optim
-from course_utils.lessons.adam import check_adam_update
+from course_utils.lessons.adam import (
+    check_adam_update,
+    check_adam_without_momentum,
+    check_adamw_decay,
+    check_v_correction,
+)
 
-from ..checking import check_tests, no_cause_named
+from ..checking import check_tests, fails, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -177,7 +183,7 @@ WRONG = [
     (adam_t_minus_one, "the bias correction uses t − 1"),
     (adam_t_plus_one, "the bias correction uses t + 1"),
     (adam_right_only_at_t_1, "lacks the power t"),
-    (adam_widely_copied, "the widely copied w − η·m / v + ε"),
+    (adam_widely_copied, "this is still the seed's formula, with all four of its errors"),
     (adam_eps_in_root, "ε is inside the square root"),
     (adam_paper_efficient_form, "puts ε before the correction"),
     (adam_uphill, "the sign is flipped"),
@@ -364,3 +370,89 @@ def adam_eps_times_lr(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-
 
 def test_mistakes_no_mutant_explains_get_no_wrong_cause():
     no_cause_named(check_adam_update, adam_eps_times_lr)
+
+
+# ---------------------------------------------------------------------------------------------
+# The debug exercise: the seed's w − η·m / v + ε, and partly fixed versions, name what is left
+# ---------------------------------------------------------------------------------------------
+
+
+def adam_seed_squared(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return w - lr * m / v + eps, m, v
+
+
+def adam_seed_squared_rooted(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return w - lr * m / np.sqrt(v) + eps, m, v
+
+
+def adam_seed_all_but_eps(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return w - lr * m_hat / np.sqrt(v_hat) + eps, m, v
+
+
+def adam_seed_corrected_only(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return w - lr * m_hat / v_hat + eps, m, v
+
+
+# (rule, words its message must hold, words it must not: the errors already fixed)
+SEED = [
+    (adam_widely_copied, ["all four of its errors", "(4) ε is added to the weight"], []),
+    (adam_seed_squared, ["three of the seed's four", "square root", "no bias"], ["averages g"]),
+    (adam_seed_squared_rooted, ["two of the seed's four", "no bias", "ε is"], ["square root"]),
+    (adam_seed_all_but_eps, ["Likely cause: ε is added to the weights"], ["no bias"]),
+    (adam_seed_corrected_only, ["three of the seed's four", "averages g", "ε is"], ["no bias"]),
+]
+
+
+@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
+def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
+    message = fails(check_adam_update, fn, *left)
+    assert not any(words in message for words in fixed), message
+
+
+# ---------------------------------------------------------------------------------------------
+# The derive and the retrieval questions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_correction_of_v_at_step_10_passes_and_names_each_mistake(capsys):
+    check_v_correction(1 / (1 - 0.999**10))
+    assert capsys.readouterr().out.startswith("✔ v_correction = 100.451 is right.")
+    check_v_correction(100.45)  # rounded to two decimals, within rtol 1e-3
+    capsys.readouterr()
+    for answer, words in [
+        (1000.0, "the power t is missing"),
+        (0.00995512, "its reciprocal"),
+        (1.5353, "uses β1 = 0.9"),
+        (10.0225, "the factor on √v"),
+        (111.61, "t is off by one"),
+        (91.37, "t is off by one"),
+        (150.0, "is too large"),
+        (50.0, "is too small"),
+        (float("nan"), "finite number"),
+        (None, "Set v_correction to one number"),
+        ("100", "Set v_correction to one number"),
+    ]:
+        fails(check_v_correction, answer, words)
+
+
+@pytest.mark.parametrize(
+    ("check", "right"), [(check_adam_without_momentum, "c"), (check_adamw_decay, "a")]
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
+    check(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
+    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
+    assert len(messages) == 3
+    for answer in (None, "e", True, 2):
+        fails(check, answer, "Set")

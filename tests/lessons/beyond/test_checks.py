@@ -1,10 +1,17 @@
-"""check_filter_normalize: right filter normalizations pass, wrong ones are named."""
+"""The checks of lesson 13: right answers pass, wrong ones are named."""
 
 import numpy as np
 import pytest
 
 from course_utils.checks import CheckFailed
-from course_utils.lessons.beyond import check_filter_normalize
+from course_utils.lessons.beyond import (
+    check_curved_path,
+    check_filter_normalize,
+    check_midpoint_loss,
+    check_swa_or_ensemble,
+    check_update_average,
+)
+from course_utils.lessons.beyond.averaging import update_average
 
 
 def _row_norms(a):
@@ -128,3 +135,75 @@ def _scalar_rescaled(d, w):
 def test_wrong_filter_normalizations_are_caught_and_named(fn, message):
     with np.errstate(all="ignore"), pytest.raises(CheckFailed, match=message):
         check_filter_normalize(fn)
+
+
+# ---------------------------------------------------------------------------------------------
+# SWA's running mean
+# ---------------------------------------------------------------------------------------------
+
+
+def average_as_sum(average, weights, n):
+    return (n * average + weights) / (n + 1)
+
+
+def average_in_two_steps(average, weights, n):
+    share = 1 / (n + 1)
+    return (1 - share) * average + share * weights
+
+
+@pytest.mark.parametrize("fn", [update_average, average_as_sum, average_in_two_steps])
+def test_correct_running_means_pass(fn, capsys):
+    check_update_average(fn)
+    assert capsys.readouterr().out.startswith("✔ update_average matches")
+
+
+def _average_in_place(average, weights, n):
+    average += (weights - average) / (n + 1)
+    return average
+
+
+@pytest.mark.parametrize(
+    ("fn", "message"),
+    [
+        (lambda a, w, n: a + (w - a) / n if n else w.copy(), "you divided by n"),
+        (lambda a, w, n: (a + w) / 2, "older ones fade away"),
+        (lambda a, w, n: 0.9 * a + 0.1 * w, "exponential moving average"),
+        (lambda a, w, n: a - (w - a) / (n + 1), "sign is flipped"),
+        (lambda a, w, n: (n * a + w) / n if n else w.copy(), "holds n \\+ 1 snapshots"),
+        (lambda a, w, n: a + w / (n + 1), "without taking the mean's share away"),
+        (lambda a, w, n: w.copy(), "case 2 of 6"),
+        (_average_in_place, "changed its input `average` in place"),
+        (lambda a, w, n: (a + (w - a) / (n + 1)).astype(np.float64), "float64 instead of float32"),
+    ],
+)
+def test_wrong_running_means_are_caught_and_named(fn, message):
+    with np.errstate(all="ignore"), pytest.raises(CheckFailed, match=message):
+        check_update_average(fn)
+
+
+# ---------------------------------------------------------------------------------------------
+# The questions: the right answer passes, each wrong one gets its own feedback
+# ---------------------------------------------------------------------------------------------
+
+QUESTIONS = [
+    (check_midpoint_loss, "c", {"a": "not flat", "b": "rise is larger", "d": "not a better"}),
+    (check_swa_or_ensemble, "b", {"a": "on the barrier", "c": "only for snapshots", "d": "can be"}),
+    (
+        check_curved_path,
+        "d",
+        {"a": "straight line is what climbs", "b": "replace", "c": "was found"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
+    for option, words in wrong.items():
+        with pytest.raises(CheckFailed, match=f"Not {option!r}.*{words}"):
+            check(option)
+    with pytest.raises(CheckFailed, match="Set "):
+        check(None)

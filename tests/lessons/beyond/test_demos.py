@@ -1,22 +1,22 @@
-"""Lesson 12's demos: SGD with any batch, the slice pictures and the range-test curve."""
+"""Lesson 13's demos: SGD with any batch, and the slice pictures."""
 
 import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
 
-from course_utils import network, training
+from course_utils import network
 from course_utils.lessons.beyond import demos
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def test_train_sgd_with_the_full_batch_takes_one_step_per_epoch(small_digits):
+def test_train_sgd_with_the_full_batch_is_torch_optims_sgd(small_digits):
     model, run = demos.train_sgd(small_digits, lr=0.1, batch_size=None, epochs=3, hidden=(8,))
     assert run.epochs == 3 and run.steps == 3
     twin = network.mlp(64, (8,), 10, seed=0)
     optimizer = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
-    X_train, _, y_train, _ = small_digits
+    X_train, y_train = small_digits.train
     for _ in range(3):  # three full-batch steps, in any order of examples
         loss = torch.nn.functional.cross_entropy(twin(torch.tensor(X_train)), torch.tensor(y_train))
         optimizer.zero_grad()
@@ -26,7 +26,7 @@ def test_train_sgd_with_the_full_batch_takes_one_step_per_epoch(small_digits):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
 
 
-def test_slice_pictures_draw_and_refuse_mismatched_curves(small_digits):
+def test_slice_pictures_draw_and_refuse_mismatched_curves():
     alphas = np.linspace(-1, 1, 5)
     ax = demos.slice_curves(alphas, {"a": alphas**2}, marks={0: "here"}, log=False)
     assert ax.get_lines()[0].get_ydata().tolist() == (alphas**2).tolist()
@@ -35,13 +35,6 @@ def test_slice_pictures_draw_and_refuse_mismatched_curves(small_digits):
     grid = np.add.outer(alphas**2, alphas**2) + 0.01
     fig = demos.contour_panels(alphas, {"one": grid, "two": 2 * grid}, fig=Figure(), radius=0.5)
     assert [ax.get_title() for ax in fig.axes] == ["one", "two"]
-    model = network.mlp(64, (8,), 10, seed=0)
-    from course_utils.lessons.beyond.range_test import lr_range_test_torch
-
-    result = lr_range_test_torch(model, *small_digits[::2], min_lr=1e-4, max_lr=10.0, steps=40)
-    assert isinstance(result, training.Run) and result.suggested_lr is not None
-    ax = demos.range_test_curve(result)
-    assert ax.get_xscale() == "log" and ax.get_ylim()[1] == 2 * result.smoothed_losses[0]
 
 
 def test_a_title_sits_above_the_names_of_the_marked_points():

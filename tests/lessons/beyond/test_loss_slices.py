@@ -219,3 +219,25 @@ def test_float32_models_are_evaluated_in_float32():
         model(torch.tensor(X, dtype=torch.float32)), torch.tensor(y)
     ).item()
     assert loss_slices.loss_at(model, w, X, y) == expected
+
+
+def test_mean_rise_is_the_mean_loss_on_a_circle_minus_the_centre():
+    model, X, y = _net(), *_data()
+    w = loss_slices.weights_of(model)
+    dx, dy = (loss_slices.random_direction(w, np.random.default_rng(s)) for s in (1, 2))
+    angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    on_circle = [
+        _torch_loss(
+            model,
+            [p + 0.3 * (np.cos(a) * u + np.sin(a) * v) for p, u, v in zip(w, dx, dy, strict=True)],
+            X,
+            y,
+        )
+        for a in angles
+    ]
+    expected = np.mean(on_circle) - _torch_loss(model, w, X, y)
+    assert loss_slices.mean_rise(model, w, dx, dy, X, y, radius=0.3, n=8) == pytest.approx(
+        expected, rel=1e-9
+    )
+    zero = [np.zeros_like(p) for p in w]
+    assert loss_slices.mean_rise(model, w, zero, zero, X, y) == pytest.approx(0, abs=1e-12)

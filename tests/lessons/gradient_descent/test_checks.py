@@ -4,15 +4,21 @@ name wrong code."""
 import numpy as np
 import pytest
 
-from course_utils import landscapes, optim
+from course_utils import landscapes, optim, training
 from course_utils.checks import CheckFailed
 from course_utils.lessons.gradient_descent import (
+    GOAL,
+    check_below_one,
+    check_best_lr,
+    check_chosen_lr,
+    check_distance_after_100,
     check_gradient_descent,
     check_sgd_update,
+    check_why_zigzag,
     gradient_descent,
 )
 
-from ..checking import check_tests
+from ..checking import check_tests, fails, passes
 
 # ---------------------------------------------------------------------------------------------
 # The reference
@@ -401,3 +407,83 @@ MORE_WRONG = [
 test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagnosis = check_tests(
     check_sgd_update, RIGHT, WRONG + MORE_WRONG
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The predict, derive, challenge and concept exercises
+# ---------------------------------------------------------------------------------------------
+
+
+def _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys):
+    """The right option passes with one line; each wrong option fails with a message of its
+    own; an answer that is no option says which options there are."""
+    assert passes(check, right, capsys).startswith(f"✔ {right!r} is right.")
+    messages = {option: fails(check, option, f"Not {option!r}.") for option in wrong}
+    assert len(set(messages.values())) == len(messages)
+    fails(check, None, "; it is None.")
+    return messages
+
+
+def test_the_prediction_is_graded_on_the_run(capsys):
+    messages = _right_passes_and_each_wrong_option_has_its_own_feedback(
+        check_distance_after_100, "c", ["a", "b"], capsys
+    )
+    assert all("The run diverged at step 82." in message for message in messages.values())
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (0.1, "η = 1/λmax removes the steep direction"),
+        (0.2, "the edge of divergence"),
+        (1.0, "η = 1/λmin"),
+        (1 / 11, "you have 1/(λmin + λmax)"),
+        (0.15, "is too small"),
+        (0.5, "is too large"),
+        (None, "Set best_lr to one number"),
+    ],
+)
+def test_best_lr_names_each_mistake(answer, words):
+    fails(check_best_lr, answer, words)
+
+
+def test_best_lr_passes_the_balance_point(capsys):
+    passes(check_best_lr, 2 / 11, capsys)
+    passes(check_best_lr, 0.1818, capsys)  # four digits are enough
+
+
+def _reaches_goal(lr):
+    narrow = landscapes.quadratic_bowl(condition_number=10.0, angle=np.pi / 6)
+    run = training.descend(narrow, steps=50, lr=lr, on_divergence="stop")
+    return run.status == "finished" and run.losses[-1] - narrow.min_value < GOAL
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.16, 0.172, 0.175, 0.18, 2 / 11, 0.183, 0.19, 0.21, 0.3])
+def test_chosen_lr_passes_exactly_where_50_steps_reach_the_goal(lr, capsys):
+    if _reaches_goal(lr):
+        assert "in 50 steps" in passes(check_chosen_lr, lr, capsys)
+    else:
+        fails(check_chosen_lr, lr, f"η = {lr:.4g}")
+
+
+@pytest.mark.parametrize(
+    ("lr", "words"),
+    [
+        (0.1, "Try a larger η"),
+        (0.19, "Try a smaller η"),
+        (0.25, "diverged at step"),
+        (-0.1, "one positive number"),
+        (True, "one positive number"),
+        ("0.18", "one positive number"),
+    ],
+)
+def test_chosen_lr_says_which_way_to_move(lr, words):
+    fails(check_chosen_lr, lr, words)
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"),
+    [(check_below_one, "c", ["a", "b", "d"]), (check_why_zigzag, "b", ["a", "c", "d"])],
+)
+def test_recall_questions(check, right, wrong, capsys):
+    _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys)

@@ -1,5 +1,5 @@
-"""The checks of lesson 10: correct schedules and stopping rules pass however they are written;
-wrong ones fail, each with the diagnosis of its mistake."""
+"""The checks of lesson 10: correct schedules pass however they are written; wrong ones fail,
+each with the diagnosis of its mistake; the questions grade each option with its feedback."""
 
 import math
 
@@ -11,10 +11,12 @@ from torch.optim import lr_scheduler
 from course_utils import schedules
 from course_utils.lessons.learning_rate_schedules import (
     check_cosine_lr,
-    check_should_stop,
+    check_cosine_past_t_max,
+    check_one_cycle_rate,
+    check_recall_annealing,
+    check_recall_cycle_momentum,
     check_triangular2_lr,
     cosine_lr,
-    should_stop,
     triangular2_lr,
 )
 from course_utils.lessons.learning_rate_schedules.demos import torch_lrs
@@ -50,29 +52,10 @@ def test_triangular2_reference_matches_torch(base_lr, max_lr, step_size):
     np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
 
 
-def test_should_stop_reference_agrees_with_early_stopping_and_training():
-    losses = [1.0, 0.8, 0.7, 0.65, 0.66, 0.67, 0.7, 0.75]
-    assert should_stop(losses, 3) == 6 and should_stop(losses, 5) is None
-    stopper = schedules.EarlyStopping(3)
-    assert [stopper.step(loss) for loss in losses].index(True) == 6
-
-
-def test_should_stop_reference_refuses_bad_input():
-    with pytest.raises(ValueError, match="patience"):
-        should_stop([1.0], 0)
-    with pytest.raises(ValueError, match="min_delta"):
-        should_stop([1.0], 1, -0.1)
-    with pytest.raises(ValueError, match="val_losses"):
-        should_stop([[1.0, 2.0]], 1)
-    with pytest.raises(TypeError, match="val_losses"):
-        should_stop("1.0", 1)
-
-
 def test_hidden_tests_numbers_are_the_references():
     # The literal numbers in the notebook's hidden tests were printed from these calls.
     assert cosine_lr(1, 0.4, 12, 0.02) == 0.39352590699492296
     assert triangular2_lr(1234, 0.2, 0.3, 100) == pytest.approx(0.20053125, rel=1e-12)
-    assert should_stop([3.0, 2.0, 2.5, 1.9, 2.6, 2.7, 1.8, 2.9, 3.0, 3.1], 3, 0.15) == 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,178 +321,6 @@ def test_torch_triangular_mode_is_not_triangular2():
     fails(check_triangular2_lr, triangular, "never shrinks")
 
 
-# ---------------------------------------------------------------------------------------------
-# should_stop
-# ---------------------------------------------------------------------------------------------
-
-
-def stop_with_counter(val_losses, patience, min_delta=0):
-    best, bad = math.inf, 0
-    for index, loss in enumerate(val_losses):
-        if loss < best - min_delta:
-            best, bad = loss, 0
-        else:
-            bad += 1
-            if bad >= patience:
-                return index
-    return None
-
-
-def stop_by_last_improvement(val_losses, patience, min_delta=0):
-    best, last_improvement = float("inf"), -1
-    for index, loss in enumerate(val_losses):
-        if best - loss > min_delta:
-            best, last_improvement = loss, index
-        elif index - last_improvement >= patience:
-            return index
-    return None
-
-
-def stop_from_second_loss(val_losses, patience, min_delta=0):
-    if not val_losses:
-        return None
-    best, waited = val_losses[0], 0
-    for index in range(1, len(val_losses)):
-        if val_losses[index] < best - min_delta:
-            best, waited = val_losses[index], 0
-        else:
-            waited += 1
-            if waited == patience:
-                return index
-    return None
-
-
-def stop_with_numpy(val_losses, patience, min_delta=0):
-    losses = np.asarray(val_losses, dtype=float)
-    best, since_best = np.inf, np.int64(0)
-    for index in np.arange(len(losses)):
-        if losses[index] < best - min_delta:
-            best, since_best = losses[index], np.int64(0)
-        else:
-            since_best += 1
-            if since_best == patience:
-                return index  # an np.int64
-    return None
-
-
-def stop_with_early_stopping(val_losses, patience, min_delta=0):
-    stopper = schedules.EarlyStopping(patience, min_delta)
-    for index, loss in enumerate(val_losses):
-        if stopper.step(loss):
-            return index
-    return None
-
-
-@pytest.mark.parametrize(
-    "fn",
-    [
-        stop_with_counter,
-        stop_by_last_improvement,
-        stop_from_second_loss,
-        stop_with_numpy,
-        stop_with_early_stopping,
-    ],
-)
-def test_correct_stopping_rules_pass(fn, capsys):
-    passes(check_should_stop, fn, capsys)
-
-
-def rule(improves=None, threshold=0, first_is_bad=False, best_follows=False, reset=True):
-    """A stopping rule with one mistake switched on."""
-
-    def stop(val_losses, patience, min_delta=0):
-        best, previous, bad = math.inf, math.inf, 0
-        if first_is_bad and val_losses:
-            best = previous = val_losses[0]
-        for index, loss in enumerate(val_losses):
-            better = (
-                improves(loss, best, previous, min_delta) if improves else loss < best - min_delta
-            )
-            if better:
-                best = loss
-                bad = 0 if reset else bad
-            else:
-                bad += 1
-                if best_follows and loss < best:
-                    best = loss
-            previous = loss
-            if bad >= patience + threshold:
-                return index
-        return None
-
-    return stop
-
-
-def shifted(shift):
-    def stop(val_losses, patience, min_delta=0):
-        index = stop_with_counter(val_losses, patience, min_delta)
-        return None if index is None else index + shift
-
-    return stop
-
-
-WRONG_STOPS = {
-    "patience + 1": (rule(threshold=1), "not when it exceeds it"),
-    "patience − 1": (rule(threshold=-1), "one loss too early"),
-    "≤ instead of <": (rule(improves=lambda x, b, p, d: x <= b - d), "strictly"),
-    "+ min_delta": (rule(improves=lambda x, b, p, d: x < b + d), "the wrong way"),
-    "relative min_delta": (rule(improves=lambda x, b, p, d: x < b * (1 - d)), "absolute amount"),
-    "the previous loss": (rule(improves=lambda x, b, p, d: x < p - d), "the one before it"),
-    "no reset": (rule(reset=False), "restart at 0"),
-    "best follows small drops": (rule(best_follows=True), "update it only on an improvement"),
-    "first loss counted as bad": (rule(first_is_bad=True), "the first loss counts"),
-    "count instead of index": (shifted(1), "number of losses seen"),
-    "index one too small": (shifted(-1), "the index before"),
-    "min_delta ignored": (
-        lambda val_losses, patience, min_delta=0: stop_with_counter(val_losses, patience),
-        "ignores `min_delta`",
-    ),
-    "a default min_delta": (
-        lambda val_losses, patience, min_delta=1e-4: stop_with_counter(
-            val_losses, patience, min_delta
-        ),
-        "your default for `min_delta` is 0.0001",
-    ),
-}
-
-
-@pytest.mark.parametrize("mistake", WRONG_STOPS)
-def test_wrong_stopping_rules_are_caught_and_diagnosed(mistake):
-    fn, diagnosis = WRONG_STOPS[mistake]
-    fails(check_should_stop, fn, "it should return", diagnosis)
-
-
-def test_returning_the_best_index_is_diagnosed():
-    def best_index(val_losses, patience, min_delta=0):
-        stop = stop_with_counter(val_losses, patience, min_delta)
-        return None if stop is None else int(np.argmin(val_losses[: stop + 1]))
-
-    fails(check_should_stop, best_index, "index of the best loss")
-
-
-@pytest.mark.parametrize(
-    "fn, words",
-    [
-        (lambda val_losses, patience, min_delta=0: False, "returned False"),
-        (lambda val_losses, patience, min_delta=0: 3.0, "float"),
-        (lambda val_losses, patience, min_delta=0: val_losses.sort(), "changed the list"),
-        (lambda val_losses, patience, min_delta=0: val_losses.pop(), "changed the list"),
-        (lambda val_losses, patience, min_delta=0: int(val_losses[10]), "IndexError"),
-        (lambda val_losses, patience: None, "signature is should_stop"),
-        (
-            lambda val_losses, patience, min_delta=0: (
-                -1
-                if stop_with_counter(val_losses, patience, min_delta) is None
-                else stop_with_counter(val_losses, patience, min_delta)
-            ),
-            "it should return None",
-        ),
-    ],
-)
-def test_malformed_stopping_rules_are_refused_with_a_reason(fn, words):
-    fails(check_should_stop, fn, words)
-
-
 @pytest.mark.parametrize(
     "fn, diagnosis",
     [
@@ -534,3 +345,85 @@ def test_no_cause_is_named_when_no_known_mistake_explains_the_curve():
         return eta_min + (lr - eta_min) * (1 + math.cos(180 * min(t, T_max) / T_max)) / 2
 
     assert "Likely cause" not in fails(check_cosine_lr, degrees, "should be")
+
+
+# ---------------------------------------------------------------------------------------------
+# The prediction, the derived rate and the recap's questions
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_prediction_is_graded_on_what_torch_does(capsys):
+    check_cosine_past_t_max("c")
+    said = capsys.readouterr().out
+    assert said.startswith("✔ 'c' is right. torch's rate at t = 200 was 0.1 (at t = 100: 0.001)")
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("a", "our schedules.cosine does (it holds eta_min)"),
+        ("b", "Nothing in the formula goes below eta_min"),
+        ("d", "torch raises no error"),
+        ("e", "Set cosine_past_t_max to one of 'a', 'b', 'c' or 'd'"),
+        (None, "it is None"),
+    ],
+)
+def test_wrong_predictions_get_their_own_feedback(answer, words):
+    message = fails(check_cosine_past_t_max, answer, words)
+    if answer in ("a", "b", "d"):
+        assert "torch's rate at t = 200 was 0.1" in message  # what happened, either way
+
+
+def test_the_derived_one_cycle_rate_is_torchs():
+    theirs = torch_lrs(
+        lambda opt: lr_scheduler.OneCycleLR(opt, 0.1, total_steps=100, cycle_momentum=False),
+        100,
+        0.1,
+    )
+    assert theirs[50] == pytest.approx(0.0793893450575732, rel=1e-12)
+
+
+@pytest.mark.parametrize("value", [0.0793893450575732, 0.07939, 0.0794])
+def test_the_right_one_cycle_rate_passes(value, capsys):
+    check_one_cycle_rate(value)
+    assert capsys.readouterr().out.startswith("✔ one_cycle_rate = ")
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (0.05 * (1 + math.cos(math.pi * 20 / 69)), "not at p·T = 30"),
+        (0.07, "not a straight line"),
+        (0.004 + 0.048 * (1 + math.cos(0.3 * math.pi)), "far below the starting rate"),
+        (0.05, "plain cosine annealing over the whole run"),
+        (0.09, "too large. Find the peak step T_p first"),
+        (0.02, "too small"),
+        (math.nan, "must be a finite number"),
+        ("0.0794", "Set one_cycle_rate to one number"),
+        (True, "Set one_cycle_rate to one number"),
+    ],
+)
+def test_wrong_one_cycle_rates_are_diagnosed(value, words):
+    fails(check_one_cycle_rate, value, words)
+
+
+@pytest.mark.parametrize(
+    "check, right, wrong",
+    [
+        (
+            check_recall_annealing,
+            "b",
+            {"a": "The gradient does not grow", "c": "not the loss", "d": "never raise η"},
+        ),
+        (
+            check_recall_cycle_momentum,
+            "c",
+            {"a": "also cycles momentum", "b": "raises no error", "d": "is not fixed"},
+        ),
+    ],
+)
+def test_recap_questions_give_feedback_for_every_option(check, right, wrong, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
+    for option, words in wrong.items():
+        fails(check, option, f"Not {option!r}.", words)

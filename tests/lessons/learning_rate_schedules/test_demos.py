@@ -1,10 +1,11 @@
-"""Lesson 10's demos: torch comparisons, the experiments' helpers, the explorer."""
+"""Lesson 10's demos: torch comparisons, the warm-up data, the explorer."""
 
 import numpy as np
 import pytest
+import torch
 from torch.optim import lr_scheduler
 
-from course_utils import schedules, training
+from course_utils import schedules
 from course_utils.lessons.learning_rate_schedules import demos
 
 # ---------------------------------------------------------------------------------------------
@@ -62,28 +63,63 @@ def test_torch_differences_see_a_real_difference():
 
 
 # ---------------------------------------------------------------------------------------------
-# The experiments' helpers
+# The optimizer that only holds the rate, every torch twin, the plateau, the warm-up data
 # ---------------------------------------------------------------------------------------------
 
 
-def test_overfitting_problem_is_seeded_and_shaped():
-    X_train, y_train, X_val, y_val = demos.overfitting_problem(n_train=10, n_val=30, degree=4)
-    again = demos.overfitting_problem(n_train=10, n_val=30, degree=4)
-    np.testing.assert_array_equal(X_train, again[0])
-    assert X_train.shape == (10, 4) and X_val.shape == (30, 4) and y_val.shape == (30,)
-    np.testing.assert_allclose(X_train[:, 1], X_train[:, 0] ** 2)  # the powers x, x², ...
-    assert np.all(np.abs(X_train[:, 0]) <= 1)
-    with pytest.raises(ValueError, match="degree"):
-        demos.overfitting_problem(degree=0)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt: lr_scheduler.StepLR(opt, 3, 0.5),
+        lambda opt: lr_scheduler.CosineAnnealingWarmRestarts(opt, 4, T_mult=2),
+        lambda opt: lr_scheduler.OneCycleLR(opt, 0.1, total_steps=30, cycle_momentum=False),
+        lambda opt: lr_scheduler.CyclicLR(opt, 0.01, 0.1, 4, mode="exp_range", gamma=0.9),
+    ],
+)
+def test_torch_lrs_on_the_rate_holder_equal_a_real_sgd(make):
+    weight = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([weight], lr=0.1, momentum=0.9)
+    scheduler = make(optimizer)
+    real = []
+    for _ in range(30):
+        real.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    np.testing.assert_array_equal(demos.torch_lrs(make, 30, lr=0.1), real)
 
 
-def test_steepest_lr_finds_the_fastest_fall():
-    lrs = np.logspace(-4, 0, 41)
-    smoothed = 2 - np.tanh(3 * (np.log10(lrs) + 2)) + 50 * np.maximum(np.log10(lrs) + 0.5, 0) ** 2
-    result = training.Run(losses=smoothed, lrs=lrs, smoothed_losses=smoothed)
-    assert demos.steepest_lr(result) == pytest.approx(1e-2)
-    with pytest.raises(TypeError, match="lr_range_test"):
-        demos.steepest_lr(lrs)
+def test_torch_optimizer_holds_the_hyperparameters_a_scheduler_changes():
+    opt = demos.torch_optimizer(0.1, momentum=0)
+    assert isinstance(opt, torch.optim.Optimizer) and opt.param_groups[0]["momentum"] == 0
+    lr_scheduler.CyclicLR(opt, 0.01, 0.1, step_size_up=10)  # cycle_momentum=True by default
+    assert opt.param_groups[0]["momentum"] == 0.9 and opt.step() is None
+    with pytest.raises(ValueError, match="lr"):
+        demos.torch_optimizer(-1.0)
+
+
+def test_torch_twins_cover_every_schedule_of_the_lesson_and_match():
+    twins = demos.torch_twins(steps=60, lr=0.3)
+    assert len(twins) == 10 and "one_cycle(total_steps=60)" in twins
+    assert max(demos.torch_differences(twins, 60, lr=0.3).values()) < 1e-10
+    with pytest.raises(ValueError, match="steps"):
+        demos.torch_twins(steps=5)
+
+
+@pytest.mark.parametrize("patience, factor", [(0, 0.5), (1, 0.5), (2, 0.1)])
+def test_torch_plateau_rates_equal_ours(patience, factor):
+    metrics = [5.0, 4.0, 4.0, 4.0, 3.0, 3.0002, 2.9999, 3.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.5]
+    ours = schedules.ReduceLROnPlateau(1.0, factor=factor, patience=patience)
+    rates = [1.0] + [ours.step(metric) for metric in metrics]
+    theirs = demos.torch_plateau_rates(metrics, 1.0, factor=factor, patience=patience)
+    np.testing.assert_array_equal(rates, theirs)
+    assert theirs[-1] < 1.0
+
+
+def test_warmup_problem_is_seeded_and_has_ten_classes():
+    X, y = demos.warmup_problem()
+    again, _ = demos.warmup_problem()
+    np.testing.assert_array_equal(X, again)
+    assert X.shape == (640, 8) and sorted(set(y.tolist())) == list(range(10))
 
 
 # ---------------------------------------------------------------------------------------------

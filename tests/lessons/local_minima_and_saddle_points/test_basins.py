@@ -122,6 +122,19 @@ def test_critical_points_of_the_saddle_and_two_minima():
     np.testing.assert_allclose(4 * points[2, 0] ** 3 - 4 * points[2, 0] + 0.3, 0.0, atol=1e-14)
 
 
+def test_critical_points_names_each_kind_with_the_classifier_it_is_given():
+    seen = []
+
+    def learners(hessian):
+        seen.append(hessian)
+        return classify_critical_point(hessian).upper()
+
+    points, kinds = basins.critical_points(landscapes.two_minima(), classify=learners)
+    assert kinds == ("MINIMUM", "MINIMUM", "SADDLE") and len(seen) == len(points) == 3
+    with pytest.raises(TypeError, match="classify must be a function"):
+        basins.critical_points(landscapes.two_minima(), classify="minimum")
+
+
 def test_critical_points_keeps_only_those_inside_the_window():
     points, kinds = basins.critical_points(landscapes.himmelblau(), window=((0, 5), (0, 5)))
     assert kinds == ("minimum", "saddle", "saddle")
@@ -387,3 +400,15 @@ def test_importing_the_lesson_modules_loads_neither_torch_nor_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_numerical_hessian_matches_the_landscapes_own():
+    two = landscapes.two_minima()
+    for w in ([0.3, -0.2], [-1.0, 0.5]):
+        np.testing.assert_allclose(
+            basins.numerical_hessian(two, np.array(w)), two.hessian(np.array(w)), atol=1e-4
+        )
+    with pytest.raises(ValueError, match="1-D array"):
+        basins.numerical_hessian(two, np.zeros((2, 2)))
+    with pytest.raises(TypeError, match="f must be a function"):
+        basins.numerical_hessian("two", np.zeros(2))

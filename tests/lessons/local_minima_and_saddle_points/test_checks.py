@@ -3,11 +3,19 @@
 import numpy as np
 import pytest
 
+from course_utils import landscapes
 from course_utils.checks import CheckFailed
-from course_utils.lessons.local_minima_and_saddle_points import check_classify_critical_point
+from course_utils.lessons.local_minima_and_saddle_points import (
+    basins,
+    check_big_step_ends,
+    check_classify_critical_point,
+    check_restart_plan,
+    check_sharpness_verdict,
+    check_small_gradient,
+)
 from course_utils.lessons.local_minima_and_saddle_points.basins import classify_critical_point
 
-from ..checking import check_tests
+from ..checking import check_tests, fails, passes
 
 # --- differently written correct solutions ----------------------------------------------------
 
@@ -231,3 +239,71 @@ def test_a_missing_tol_parameter_is_explained():
 def test_the_check_refuses_what_is_not_a_function():
     with pytest.raises(TypeError, match="fn must be your function itself"):
         check_classify_critical_point("minimum")
+
+
+# ---------------------------------------------------------------------------------------------
+# The predict, derive, challenge and concept exercises
+# ---------------------------------------------------------------------------------------------
+
+
+def _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys):
+    """The right option passes with one line; each wrong option fails with a message of its
+    own; an answer that is no option says which options there are."""
+    assert passes(check, right, capsys).startswith(f"✔ {right!r} is right.")
+    messages = {option: fails(check, option, f"Not {option!r}.") for option in wrong}
+    assert len(set(messages.values())) == len(messages)
+    fails(check, None, "; it is None.")
+    return messages
+
+
+def test_the_big_step_prediction_is_graded_on_the_run(capsys):
+    messages = _right_passes_and_each_wrong_option_has_its_own_feedback(
+        check_big_step_ends, "local", ["global", "nowhere"], capsys
+    )
+    assert all("to x = 0.34, over the ridge" in message for message in messages.values())
+
+
+def _check_plan(plan):
+    __tracebackhide__ = True
+    check_restart_plan(*plan)
+
+
+def test_the_restart_plans_that_fit_the_budget_pass(capsys):
+    for plan in [(6, 33, 0.15), (5, 40, 0.15), (8, 25, 0.18)]:
+        assert "found the global minimum in" in passes(_check_plan, plan, capsys)
+
+
+@pytest.mark.parametrize(
+    ("plan", "words"),
+    [
+        ((1, 300, 0.05), "over the budget of 200"),
+        ((10, 20, 0.1), "had not settled after 20 steps"),
+        ((6, 33, 0.22), "had not settled after 33 steps"),
+        ((4, 50, 0.1), "more restarts"),
+        ((6.0, 33, 0.15), "Set n_restarts to a whole number"),
+        ((6, 0, 0.15), "Set n_steps to at least 1"),
+        ((6, 33, -0.1), "Set restart_lr to one positive number"),
+        ((None, None, None), "Set n_restarts to a whole number"),
+    ],
+)
+def test_a_failing_restart_plan_says_what_to_change(plan, words):
+    fails(_check_plan, plan, words)
+
+
+def test_the_restart_trials_agree_with_the_basin_share():
+    from course_utils.lessons.local_minima_and_saddle_points.checks import _trial_labels
+
+    labels = _trial_labels(1, 300, 0.05, trials=2000)
+    p = basins.basin_map(landscapes.two_minima(), lr=0.05, resolution=41).fraction(0)
+    assert abs(np.mean(labels == 0) - p) < 0.05  # one run per trial succeeds with p
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"),
+    [
+        (check_small_gradient, "c", ["a", "b", "d"]),
+        (check_sharpness_verdict, "b", ["a", "c", "d"]),
+    ],
+)
+def test_recall_questions(check, right, wrong, capsys):
+    _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys)

@@ -1,9 +1,10 @@
 """The check of lesson 05 passes correct code however written and names the wrong kinds."""
 
 import numpy as np
+import pytest
 
 from course_utils import regression as stochastic
-from course_utils.lessons.mini_batches import check_minibatch_gradient, checks
+from course_utils.lessons.mini_batches import check_minibatch_gradient, checks, demos
 
 from ..checking import check_tests, fails, mutant_rows
 
@@ -51,3 +52,53 @@ def test_batch_that_returns_a_column_is_caught():
         return (2 / len(indices) * X_b.T @ (X_b @ w - y[indices]))[:, None]
 
     fails(check_minibatch_gradient, column, "with shape")
+
+
+# ---------------------------------------------------------------------------------------------
+# The questions: the right answer passes, each wrong one gets its own feedback
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (2, "halves the variance σ²/B"),
+        (np.sqrt(2), "solve √k = 2"),
+        (0.25, "B/4 doubles it"),
+        (0.5, "multiplies it by √2"),
+        (8, "too large"),
+        (3, "too small"),
+        ("4", "Set batch_factor to one number"),
+    ],
+)
+def test_batch_factor_names_each_mistake(answer, words):
+    fails(checks.check_batch_factor, answer, words)
+
+
+def test_batch_factor_passes_four(capsys):
+    checks.check_batch_factor(4.0)
+    assert capsys.readouterr().out.startswith("✔ batch_factor = 4 is right.")
+
+
+def test_ordered_batches_are_several_times_farther_off():
+    in_order, at_random = demos.sorted_batches().rms_errors()
+    assert 4 < in_order / at_random < 6.5
+    assert checks._ordered_outcome()[0] == "c"
+
+
+QUESTIONS = [
+    (checks.check_ordered_error, "c", {"a": "random sample", "b": "pulls the bias up"}),
+    (checks.check_bigger_batch, "c", {"a": "not σ/B", "b": "saturated", "d": "unbiased"}),
+    (checks.check_scaled_lr, "b", {"a": "four times as many", "c": "square-root", "d": "twice"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
+    for option, words in wrong.items():
+        fails(check, option, f"Not {option!r}.", words)
+    fails(check, None, "Set ")

@@ -71,3 +71,14 @@ def test_batch_cloud_explorer_shrinks_the_cloud_like_one_over_root_b():
     np.testing.assert_allclose(np.std(demo.result, axis=0), spread_1 / 16, rtol=0.4)
     with pytest.raises(ValueError, match="batch_size must be one of"):
         demos.batch_cloud_explorer(batch_size=3)
+
+
+def test_sorted_batches_are_unbiased_over_an_epoch_but_far_off_one_by_one():
+    batches = demos.sorted_batches(n=200, batch_size=20, count=50, seed=3)
+    assert batches.in_order.shape == (10, 2) and batches.at_random.shape == (50, 2)
+    assert np.all(np.diff(batches.landscape.y) >= 0)  # sorted by target
+    assert np.allclose(batches.in_order.mean(axis=0), batches.exact, rtol=1e-12, atol=1e-12)
+    in_order, at_random = batches.rms_errors()
+    assert in_order > 2 * at_random
+    with pytest.raises(ValueError, match="must divide"):
+        demos.sorted_batches(n=200, batch_size=30)

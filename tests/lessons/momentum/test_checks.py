@@ -7,11 +7,18 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
+import pytest
 
 from course_utils import optim
-from course_utils.lessons.momentum import check_momentum_update
+from course_utils.lessons.momentum import (
+    check_best_momentum,
+    check_fast_settings,
+    check_momentum_update,
+    check_noisy_momentum,
+    check_steady_velocity,
+)
 
-from ..checking import check_tests, no_cause_named
+from ..checking import check_tests, fails, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -191,3 +198,92 @@ test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagno
 def test_mistakes_no_mutant_explains_get_no_wrong_cause():
     # lr = 1 − ρ once looked like the EMA form
     no_cause_named(check_momentum_update, momentum_lr_twice)
+
+
+# ---------------------------------------------------------------------------------------------
+# The challenge: loss < 1e-6 after 100 steps on the valley, and which way to move when not
+# ---------------------------------------------------------------------------------------------
+
+
+def _fast(settings):
+    """``check_fast_settings`` on a pair (η, ρ), as ``fails`` passes one argument."""
+    return check_fast_settings(*settings)
+
+
+@pytest.mark.parametrize(("lr", "momentum"), [(0.02, 0.8), (0.0330578, 0.6694), (0.03, 0.67)])
+def test_fast_settings_pass(lr, momentum, capsys):
+    check_fast_settings(lr, momentum)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ With η = {lr:g} and ρ = {momentum:g}") and "below 1e-06" in out
+
+
+@pytest.mark.parametrize(
+    ("lr", "momentum", "words"),
+    [
+        (0.01, 0.9, "lower ρ"),  # in the window, but √0.9 is too slow
+        (0.02, 0.85, "lower ρ"),  # just too slow: 2.6e-6
+        (0.002, 0.8, "Raise η"),  # below the window: the valley crawls
+        (0.05, 0.9, "diverged"),  # past 2(1 + ρ)/λmax
+        (0.03, 0.5, "does not converge"),  # at the edge ηλmax = 2(1 + ρ): it swings forever
+        (0.01, 0.3, "Raise ρ until the window opens"),  # no η makes both directions swing
+        (0.01, 0.0, "Raise ρ"),  # plain gradient descent
+    ],
+)
+def test_slow_or_unstable_settings_say_which_way_to_move(lr, momentum, words):
+    message = fails(_fast, (lr, momentum), words)
+    assert "Traceback" not in message
+
+
+def test_lr_above_the_window_says_lower_eta():
+    # ρ = 0.7: the window is 0.0267 ≤ η ≤ 0.0337, and heavy ball is stable up to η < 0.034
+    fails(_fast, (0.0338, 0.7), "above the window", "here 0.02668 to 0.03373", "Lower η")
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [((None, 0.8), "Set chosen_lr to a number"), ((0.02, 1.0), "chosen_momentum must be in")],
+)
+def test_settings_that_are_not_numbers_in_range_are_refused(settings, words):
+    fails(_fast, settings, words)
+
+
+# ---------------------------------------------------------------------------------------------
+# The questions
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (9 / 11, "9/11 is √ρ"),
+        (0.9, "usual default"),
+        (99 / 101, "gradient descent's best rate"),
+        ((99 / 101) ** 2, "squares (κ − 1)/(κ + 1)"),
+        (0.5, "too small"),
+        ("0.669", "Set best_rho to one number"),
+    ],
+)
+def test_best_momentum_names_each_mistake(answer, words):
+    fails(check_best_momentum, answer, words)
+
+
+def test_best_momentum_passes_81_over_121(capsys):
+    check_best_momentum(81 / 121)
+    assert capsys.readouterr().out.startswith("✔ best_rho = 0.669421 is right.")
+
+
+QUESTIONS = [
+    (check_steady_velocity, "b", {"a": "remembers", "c": "flips sign", "d": "1/(1 − ρ) = 10"}),
+    (check_noisy_momentum, "c", {"a": "longer", "b": "1/(1 − ρ) = 10", "d": "only a smaller"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
+    for option, words in wrong.items():
+        fails(check, option, f"Not {option!r}.", words)
+    fails(check, None, "Set ")

@@ -190,3 +190,54 @@ def test_a_diverging_setting_is_reported_in_the_title_not_raised(explorer):
 def test_the_explorer_refuses_bad_settings(kwargs, error, words):
     with pytest.raises(error, match=words):
         demos.momentum_explorer(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# follow, measured_rate, and momentum with noisy gradients
+# ---------------------------------------------------------------------------------------------
+
+
+def test_follow_takes_the_path_of_training_descend():
+    bowl = landscapes.quadratic_bowl(condition_number=100.0)
+    run = training.descend(bowl, optimizer="momentum", steps=50, lr=0.01)
+    path = demos.follow(bowl, optim.momentum_update, 0.01, steps=50, momentum=0.9)
+    assert path.shape == (51, 2) and np.abs(path - run.points).max() < 1e-12
+    halved = demos.follow(bowl, optim.momentum_update, lambda t: 0.01 if t < 10 else 0.005, 20)
+    assert np.abs(halved[:11] - run.points[:11]).max() < 1e-12
+    assert np.abs(halved[12] - run.points[12]).max() > 1e-6
+
+
+def test_measured_rate_reads_a_geometric_decay():
+    class Geometric:
+        points = np.array([[0.9**t * np.cos(t), 0.0] for t in range(200)])
+
+    assert abs(demos.measured_rate(Geometric, 50, 150) - 0.9) < 2e-3
+
+
+@pytest.mark.parametrize(("lr", "momentum"), [(0.01, 0.0), (0.01, 0.9), (0.001, 0.9)])
+def test_noisy_descent_settles_at_the_predicted_floor(lr, momentum):
+    losses = demos.noisy_descent(optim.momentum_update, lr, momentum, steps=800, runs=250)
+    assert losses.shape == (801,) and losses[0] == pytest.approx(5.5)
+    assert losses[400:].mean() == pytest.approx(demos.noise_floor(lr, momentum), rel=0.05)
+
+
+def test_the_floor_follows_the_effective_learning_rate():
+    plain, same_lr, scaled = (
+        demos.noise_floor(lr, momentum) for lr, momentum in ((0.01, 0), (0.01, 0.9), (0.001, 0.9))
+    )
+    assert 9 < same_lr / plain < 11 and scaled == pytest.approx(plain, rel=0.03)
+    # with ηλ → 0 the floor is η/(1 − ρ) · d s²/4 exactly
+    assert demos.noise_floor(1e-6, 0.5, (1.0, 2.0, 3.0), noise=2.0) == pytest.approx(
+        2e-6 * 3 * 4 / 4, rel=1e-5
+    )
+    with pytest.raises(ValueError, match="stability edge"):
+        demos.noise_floor(0.4, 0.9, (1.0, 10.0))
+
+
+def test_follow_and_measured_rate_refuse_bad_input():
+    bowl = landscapes.quadratic_bowl(condition_number=10.0)
+    with pytest.raises(TypeError, match="rule must be an update rule"):
+        demos.follow(bowl, "momentum", 0.01)
+    run = training.descend(bowl, optimizer="momentum", steps=30, lr=0.01)
+    with pytest.raises(ValueError, match="span ≤ first < last < 31"):
+        demos.measured_rate(run, 10, 40)

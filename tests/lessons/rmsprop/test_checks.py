@@ -6,11 +6,17 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
+import pytest
 
 from course_utils import optim
-from course_utils.lessons.rmsprop import check_rmsprop_update
+from course_utils.lessons.rmsprop import (
+    check_first_step,
+    check_memory_of_alpha,
+    check_rmsprop_update,
+    check_steady_steps,
+)
 
-from ..checking import check_tests, no_cause_named
+from ..checking import check_tests, fails, no_cause_named
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -167,3 +173,89 @@ def rmsprop_eps_times_lr(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
 
 def test_mistakes_no_mutant_explains_get_no_wrong_cause():
     no_cause_named(check_rmsprop_update, rmsprop_eps_times_lr)  # once blamed on float32 arithmetic
+
+
+# ---------------------------------------------------------------------------------------------
+# The debug exercise: the seed's line, and each partly fixed version, names what is left
+# ---------------------------------------------------------------------------------------------
+
+
+def rmsprop_seed(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad
+    w = w - lr * grad / sq_avg + eps
+    return w, sq_avg
+
+
+def rmsprop_seed_average_fixed(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * grad**2
+    w = w - lr * grad / sq_avg + eps
+    return w, sq_avg
+
+
+def rmsprop_seed_rooted(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad
+    w = w - lr * grad / np.sqrt(sq_avg) + eps
+    return w, sq_avg
+
+
+def rmsprop_seed_eps_moved(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) + grad
+    return w - lr * grad / (sq_avg + eps), sq_avg
+
+
+def rmsprop_seed_only_eps_left(w, grad, sq_avg, lr=1e-2, alpha=0.99, eps=1e-8):
+    sq_avg = alpha * sq_avg + (1 - alpha) * np.square(grad)
+    return w - lr * grad / np.sqrt(sq_avg) + eps, sq_avg
+
+
+# (rule, words its message must hold, words it must not: the errors already fixed)
+SEED = [
+    (rmsprop_seed, ["all three of its errors", "(1) the average is αG + (1 − α) + g"], []),
+    (
+        rmsprop_seed_average_fixed,
+        ["two of the seed's three", "square root", "ε is"],
+        ["αG + (1 − α) + g"],
+    ),
+    (rmsprop_seed_rooted, ["two of the seed's three", "αG + (1 − α) + g", "ε is"], ["square root"]),
+    (
+        rmsprop_seed_eps_moved,
+        ["two of the seed's three", "αG + (1 − α) + g", "square root"],
+        ["ε is"],
+    ),
+    (rmsprop_seed_only_eps_left, ["Likely cause: ε is added to the weights"], ["square root"]),
+]
+
+
+@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
+def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
+    message = fails(check_rmsprop_update, fn, *left)
+    assert not any(words in message for words in fixed), message
+
+
+# ---------------------------------------------------------------------------------------------
+# The retrieval questions: the right option passes, each wrong one gets its own feedback
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("check", "right"), [(check_memory_of_alpha, "b"), (check_steady_steps, "c")]
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
+    check(right)
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
+    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
+    assert len(messages) == 3
+    for answer in (None, "e", True, 2):
+        fails(check, answer, "Set")
+
+
+def test_the_prediction_is_graded_on_the_step_and_says_what_happened(capsys):
+    check_first_step("b")
+    assert capsys.readouterr().out.startswith("✔ 'b' is right. The first step is 0.1 long.")
+    messages = {
+        fails(check_first_step, wrong, f"Not {wrong!r}. The first step is 0.1 long.")
+        for wrong in "acd"
+    }
+    assert len(messages) == 3
+    fails(check_first_step, 0.1, "Set first_step to one of")

@@ -7,7 +7,7 @@ import pytest
 
 from course_utils import losses
 from course_utils.checks import CheckFailed
-from course_utils.lessons.start_here import check_slope
+from course_utils.lessons.start_here import check_slope, slope
 from course_utils.lessons.start_here.checks import _slope
 
 from ..checking import check_tests, fails
@@ -188,3 +188,9 @@ def test_the_one_number_answer_lives_in_the_engine_not_in_the_lesson():
 
     assert start_here.Number is checks.Number
     assert "Number" in checks.__all__
+
+
+def test_the_reference_is_exported_for_prefer_yours(capsys):
+    assert slope is _slope
+    check_slope(slope)
+    assert capsys.readouterr().out.startswith("✔ ")

@@ -10,6 +10,7 @@ from course_utils.lessons.stochastic_gradient_descent import (
     check_per_example_gradients,
     check_sgd_epoch,
     checks,
+    demos,
 )
 
 from ..checking import check_tests, fails, mutant_rows
@@ -148,3 +149,41 @@ def test_check_does_not_advance_a_shared_generator():
     state = generator.bit_generator.state
     check_sgd_epoch(stochastic.sgd_epoch)
     assert generator.bit_generator.state == state
+
+
+# ---------------------------------------------------------------------------------------------
+# The questions: the right answer passes, each wrong one gets its own feedback
+# ---------------------------------------------------------------------------------------------
+
+
+def test_halving_eta_about_halves_the_noise_floor():
+    floors = demos.noise_floors().floors
+    assert 0.35 < floors[0.01] / floors[0.02] < 0.7 and 0.35 < floors[0.02] / floors[0.04] < 0.7
+    option, happened = checks._halved_floor_outcome()
+    assert option == "b" and "at η = 0.01" in happened
+
+
+QUESTIONS = [
+    (
+        checks.check_halved_floor,
+        "b",
+        {"a": "smaller steps", "c": "only a factor of two", "d": "shrinks"},
+    ),
+    (checks.check_constant_lr, "b", {"a": "10⁻¹⁶", "c": "exactly once", "d": "decaying η"}),
+    (
+        checks.check_duplicated_data,
+        "c",
+        {"a": "one example per step", "b": "ten times dearer", "d": "no new information"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
+)
+def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
+    check(right)
+    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
+    for option, words in wrong.items():
+        fails(check, option, f"Not {option!r}.", words)
+    fails(check, "e", "Set ")

@@ -102,3 +102,37 @@ def test_sgd_explorer_redraws_and_shows_sgd_diverging_first():
     assert demo.error is None and len(demo.redraw_ms) == 2
     with pytest.raises(ValueError, match="lr must be in"):
         demos.sgd_explorer(lr=2.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Redundant data and the noise floor
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ten_copies_cost_gd_per_step_and_not_sgd_per_example(lesson_landscape):
+    x, y = lesson_landscape.X[:, 0], lesson_landscape.y
+    copies = regression.regression_landscape(np.tile(x, 10), np.tile(y, 10))
+    assert np.allclose(copies.grad(copies.start), lesson_landscape.grad(copies.start), atol=1e-12)
+    seeds = range(30)
+    original = demos.examples_to_reach(lesson_landscape, 0.02, 0.05, seeds)
+    tenfold = demos.examples_to_reach(copies, 0.02, 0.05, seeds)
+    assert np.all(original > 0) and np.all(tenfold > 0)
+    assert 0.75 < tenfold.mean() / original.mean() < 1.33
+
+
+def test_examples_to_reach_counts_steps_and_marks_a_miss(lesson_landscape):
+    # a target below the noise floor is never reached within one epoch: -1
+    assert demos.examples_to_reach(lesson_landscape, 0.05, 1e-9, seeds=[0]).tolist() == [-1]
+    with pytest.raises(TypeError, match="ExampleLandscape"):
+        demos.examples_to_reach(object(), 0.02, 0.05)
+
+
+def test_noise_floors_are_cached_by_value_and_read_only():
+    first = demos.noise_floors(lrs=[0.02], epochs=3, settle=1, n=200)
+    again = demos.noise_floors((0.02,), 3, 1, 1, 200)
+    assert again is first and not first.gaps[0.02].flags.writeable
+    run = regression.sgd(first.landscape, lr=0.02, epochs=3, seed=1)
+    assert np.array_equal(first.gaps[0.02], run.losses - first.landscape.min_value)
+    assert first.floors[0.02] == pytest.approx(first.gaps[0.02][200:].mean())
+    with pytest.raises(ValueError, match="settle"):
+        demos.noise_floors(epochs=2, settle=2)

@@ -1,0 +1,90 @@
+"""The course as a learner meets it: lessons one can finish, exercises of many kinds, no
+spoilers, and the learner's own code driving each lesson after its exercise."""
+
+import collections
+import json
+import re
+
+import pytest
+
+from course_utils.instructor import exercises, release
+
+COURSE = release.course_notebooks()
+IDS = [path.stem for path in COURSE]
+KINDS = ("implement", "predict", "debug", "derive", "challenge", "concept", "build")
+DRIVING = ("implement", "build", "debug")  # kinds that leave the learner a function to use
+
+
+@pytest.fixture(scope="module")
+def course():
+    return {path.stem: exercises.read_source(path) for path in COURSE}
+
+
+def _cells(stem):
+    return json.loads((COURSE[IDS.index(stem)]).read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def _grade_id(cell):
+    return cell["metadata"].get("nbgrader", {}).get("grade_id")
+
+
+def test_the_course_asks_for_at_least_45_exercises_of_at_least_5_kinds(course):
+    kinds = collections.Counter(
+        exercise.kind for notebook in course.values() for exercise in notebook.exercises
+    )
+    assert sum(kinds.values()) >= 45, kinds
+    several = [kind for kind in KINDS if kinds[kind] >= 3]
+    assert len(several) >= 5, f"only {several} appear three times or more: {kinds}"
+
+
+@pytest.mark.parametrize("stem", IDS[1:])
+def test_every_lesson_asks_for_at_least_two_exercises(course, stem):
+    assert len(course[stem].exercises) >= 2
+
+
+@pytest.mark.parametrize("stem", IDS)
+def test_a_lesson_has_at_most_50_cells_and_starts_with_a_time_estimate(stem):
+    cells = _cells(stem)
+    assert len(cells) <= 50
+    assert re.search(r"About \d+ minutes", _source(cells[0])), "say how long the lesson takes"
+
+
+@pytest.mark.parametrize("stem", IDS[1:])
+def test_a_lesson_ends_with_retrieval_questions(course, stem):
+    cells = _cells(stem)
+    recap = max(i for i, c in enumerate(cells) if _source(c).startswith("## Recap"))
+    after = {_grade_id(c) for c in cells[recap:] if _grade_id(c)}
+    questions = [e for e in course[stem].exercises if after & set(e.solution_ids)]
+    assert len(questions) >= 2 and all(e.kind == "concept" for e in questions)
+
+
+@pytest.mark.parametrize("stem", IDS[1:])
+def test_nothing_before_an_exercise_calls_its_function(course, stem):
+    """No spoilers: the reference of `adagrad_update` is not called before the learner writes it."""
+    cells = _cells(stem)
+    for exercise in course[stem].exercises:
+        first = min(i for i, c in enumerate(cells) if _grade_id(c) in exercise.solution_ids)
+        for name in re.findall(r"^def (\w+)\(", exercise.solution, re.M):
+            earlier = [
+                i
+                for i in range(first)
+                if cells[i]["cell_type"] == "code" and re.search(rf"\b{name}\(", _source(cells[i]))
+            ]
+            assert not earlier, f"{name} is called in cell {earlier} before its exercise"
+
+
+@pytest.mark.parametrize("stem", IDS[1:])
+def test_the_learners_function_drives_the_cells_after_its_exercise(course, stem):
+    cells = _cells(stem)
+    later = "\n".join(_source(c) for c in cells if c["cell_type"] == "code")
+    for exercise in course[stem].exercises:
+        if exercise.kind not in DRIVING:
+            continue
+        names = re.findall(r"^def (\w+)\(", exercise.solution, re.M)
+        assert any(re.search(rf"\b{n} = prefer_yours\({n}\b", later) for n in names), (
+            f"after {exercise.name}, use it: `{names[0]} = prefer_yours({names[0]}, ...)`"
+        )
