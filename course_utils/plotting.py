@@ -88,7 +88,7 @@ STYLE = {
     "axes.titlesize": 17,
     # A fixed title height: matplotlib otherwise measures every tick label at each draw to
     # lift the title over any that stick out above the axes, a fifth of a figure's drawing
-    # time. Only lesson 12's slice curves put labels there, and they lift their title by hand.
+    # time. Only lesson 13's slice curves put labels there, and they lift their title by hand.
     "axes.titley": 1.0,
     "axes.labelsize": 15,
     "xtick.labelsize": 13,

@@ -85,6 +85,6 @@ def test_the_learners_function_drives_the_cells_after_its_exercise(course, stem)
         if exercise.kind not in DRIVING:
             continue
         names = re.findall(r"^def (\w+)\(", exercise.solution, re.M)
-        assert any(re.search(rf"\b{n} = prefer_yours\({n}\b", later) for n in names), (
+        assert any(re.search(rf"\b{n} = prefer_yours\(\s*{n}\b", later) for n in names), (
             f"after {exercise.name}, use it: `{names[0]} = prefer_yours({names[0]}, ...)`"
         )

@@ -44,20 +44,23 @@ def test_adagrad_is_read_as_its_setup_and_one_exercise(course):
     notebook = course["07_adagrad"]
     assert "import numpy as np" in notebook.setup and "%matplotlib" not in notebook.setup
     assert {"np", "optim", "check_adagrad_update"} <= set(notebook.setup_names)
-    (exercise,) = notebook.exercises
+    exercise = notebook.exercises[0]
     assert (exercise.name, exercise.grade_id, exercise.solution_ids) == (
         "adagrad_update",
         "test_adagrad_update",
         ("adagrad_update",),
     )
-    assert exercise.points == 3 and notebook.max_score == 3
+    assert exercise.points == 3 and exercise.kind == "debug"
+    assert notebook.max_score == sum(e.points for e in notebook.exercises) == 6
     assert exercise.check == "check_adagrad_update" and exercise.policy == NUMPY
     assert "### BEGIN HIDDEN TESTS" in exercise.test and "def adagrad_update" in exercise.solution
 
 
-def test_the_training_recipe_is_graded_with_torch(course):
-    (exercise,) = course["12_training_a_network"].exercises
-    assert "torch" in exercise.policy.imports and "torch" in exercise.policy.names
+def test_the_capstone_exercises_that_use_torch_are_graded_with_torch(course):
+    by_name = {e.name: e for e in course["12_training_a_network"].exercises}
+    for name in ("train", "quick_train", "training_recipe"):
+        assert "torch" in by_name[name].policy.imports and "torch" in by_name[name].policy.names
+    assert "torch" not in by_name["what_to_report"].policy.imports
 
 
 @pytest.mark.parametrize("stem", IDS)

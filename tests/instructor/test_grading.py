@@ -327,8 +327,10 @@ def test_honest_solutions_in_any_style_earn_their_points(graded, student):
 def test_every_attack_scores_zero_and_the_learner_reads_why(graded, attack):
     _, out, grades, _ = graded
     grade_ = grades[(f"attack-{attack}", "07_adagrad")]
-    assert (grade_.score, grade_.max_score, grade_.error) == (0, 3, "")
-    (result,) = grade_.results
+    result = _adagrad(grade_)
+    assert (result.points, result.max_points, grade_.error) == (0, 3, "")
+    # the attack costs its own exercise only: the notebook's other (worked) exercises score
+    assert grade_.score == grade_.max_score - 3
     assert ATTACKS[attack][1] in result.message
     assert len(result.message) < 1200  # a huge exception's message is cut
     feedback = (out / "feedback" / f"attack-{attack}" / "07_adagrad.html").read_text()
@@ -338,10 +340,17 @@ def test_every_attack_scores_zero_and_the_learner_reads_why(graded, attack):
 @pytest.mark.slow
 def test_the_worked_solution_scores_full_marks_within_two_seconds_a_notebook(graded):
     _, _, grades, seconds = graded
-    assert grades[("worked", "07_adagrad")].score == 3
+    worked = grades[("worked", "07_adagrad")]
+    assert worked.score == worked.max_score >= 3 and _adagrad(worked).points == 3
     per_notebook = seconds / len(grades)
     print(f"graded {len(grades)} notebooks in {seconds:.1f} s: {per_notebook:.2f} s each")
     assert per_notebook <= 2.0
+
+
+def _adagrad(grade_):
+    """The result of 07's adagrad_update exercise in a notebook's grade."""
+    (result,) = [r for r in grade_.results if r.exercise == "adagrad_update"]
+    return result
 
 
 def _hidden_lines(stem):
@@ -385,7 +394,7 @@ def test_without_the_policy_the_clean_room_and_sandbox_still_give_zero_and_no_tr
     _write(submissions, "worked", "07_adagrad", _submission("07_adagrad"))
     before = _snapshot(submissions)
     grades, _ = _grade(submissions, tmp_path / "out")
-    scores = {student: g.score for (student, _), g in grades.items()}
+    scores = {student: _adagrad(g).points for (student, _), g in grades.items()}
     assert scores == {**dict.fromkeys(RUNTIME_ATTACKS, 0), "worked": 3}
     time.sleep(1)  # a daemon that escaped would have had time to start writing
     assert _traces() == [] and _snapshot(submissions) == before
