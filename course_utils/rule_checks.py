@@ -30,6 +30,8 @@ learner fixes them one by one, so its check must name whatever is left:
 ``seed_mutants(build, errors)`` gives one mutant for every combination of two or more of the
 seed's errors (the lesson's own mutants name each single one), each naming all that remain;
 ``seed_step(errors)`` is the step with the seed's step errors ("root", "eps") in it.
+``adaptive_mutants`` gives all of these shared mistakes, the step's, the state's and the
+seed's, for a rule of AdaGrad's and RMSProp's shape, whose seed has three errors.
 """
 
 import inspect
@@ -50,6 +52,7 @@ __all__ = [
     "seed_mutants",
     "SEED_ROOT",
     "SEED_EPS",
+    "adaptive_mutants",
 ]
 
 
@@ -338,3 +341,27 @@ def seed_mutants(build, errors):
                 head = f"{_COUNTS[size]} of the seed's {_COUNTS[total]} errors remain"
             mutants.append(Mutant(build(frozenset(chosen)), f"{head}: {listed}."))
     return tuple(mutants)
+
+
+def adaptive_mutants(factory, what, *, seed_update, seed_error, code):
+    """The mistakes shared by the rules of AdaGrad's and RMSProp's shape, for a lesson's
+    ``factory`` (its rule with a part wrong, as ``adaptive_mutant`` builds it): the step's
+    (``step_mutants``), the state's (``state_mutants``; ``what`` names G: "the sum"), then
+    every combination of two or more of the seed's three errors (``seed_mutants``): its G
+    updated by ``seed_update`` (``seed_error``, in words), the square root missing, and ε
+    added to the weight, ``w - lr * grad / code + eps``."""
+
+    def seed(errors):
+        wrong = {"update": seed_update} if "accumulator" in errors else {}
+        return factory(step=seed_step(errors), **wrong)
+
+    errors = {
+        "accumulator": seed_error,
+        "root": SEED_ROOT.format(G="G"),
+        "eps": SEED_EPS.format(G="G", code=code),
+    }
+    return (
+        *step_mutants(factory, "G", "g"),
+        *state_mutants(factory, what),
+        *seed_mutants(seed, errors),
+    )

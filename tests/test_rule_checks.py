@@ -178,6 +178,42 @@ def test_seed_mutants_cover_every_combination_of_two_or_more_largest_first():
     )
 
 
+def test_adaptive_mutants_are_the_steps_the_states_then_the_seeds_combinations():
+    def factory(update=lambda sq, grad: sq + grad**2, **wrong):
+        return rule_checks.adaptive_mutant("sq", update, **wrong)
+
+    mutants = rule_checks.adaptive_mutants(
+        factory, "the sum", seed_update=lambda sq, grad: sq + grad, seed_error="G adds g", code="sq"
+    )
+    shared = rule_checks.step_mutants(factory, "G", "g") + rule_checks.state_mutants(
+        factory, "the sum"
+    )
+    assert [m.diagnosis for m in mutants[: len(shared)]] == [m.diagnosis for m in shared]
+    seeds = mutants[len(shared) :]
+    assert [m.diagnosis.split(":")[0] for m in seeds] == [
+        "this is still the seed's formula, with all three of its errors",
+        *["two of the seed's three errors remain"] * 3,
+    ]
+    assert "(1) G adds g; (2) the square root is missing" in seeds[0].diagnosis
+    assert "`… / sq + eps` adds eps to w" in seeds[0].diagnosis
+    w, g, sq, lr, eps = (
+        np.array([1.0, -2.0]),
+        np.array([0.5, 1.5]),
+        np.array([4.0, 0.25]),
+        0.1,
+        0.01,
+    )
+    expected = [  # all three; G + g with no root; G + g with ε on w; no root and ε on w
+        w - lr * g / (sq + g) + eps,
+        w - lr * g / (sq + g + eps),
+        w - lr * g / np.sqrt(sq + g) + eps,
+        w - lr * g / (sq + g**2) + eps,
+    ]
+    for mutant, want in zip(seeds, expected, strict=True):
+        new_w, new_sq = mutant.fn(w, g, lr=lr, eps=eps, sq=sq)
+        np.testing.assert_allclose(new_w, want)
+
+
 @pytest.mark.parametrize(
     ("check", "seeds"),
     [(check_adagrad_update, 4), (check_rmsprop_update, 4), (check_adam_update, 11)],

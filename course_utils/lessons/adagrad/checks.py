@@ -15,17 +15,7 @@ import numpy as np
 
 from ... import optim
 from ...checks import Mutant, question
-from ...rule_checks import (
-    DOUBLED,
-    SEED_EPS,
-    SEED_ROOT,
-    adaptive_mutant,
-    check_rule,
-    seed_mutants,
-    seed_step,
-    state_mutants,
-    step_mutants,
-)
+from ...rule_checks import DOUBLED, adaptive_mutant, adaptive_mutants, check_rule
 from . import demos
 
 __all__ = [
@@ -65,20 +55,6 @@ def _adagrad(update=lambda sum_sq, grad: sum_sq + grad**2, **wrong):
     return adaptive_mutant("sum_sq", update, **wrong)
 
 
-def _seed(errors):
-    """AdaGrad with the seed's ``errors`` among "accumulator" (G + g), "root" and "eps"."""
-    if "accumulator" in errors:
-        return _adagrad(update=lambda sum_sq, grad: sum_sq + grad, step=seed_step(errors))
-    return _adagrad(step=seed_step(errors))
-
-
-# The seed's `sum_sq + grad` and `w - lr * grad / sum_sq + 1e-7`: three errors.
-_SEED_ERRORS = {
-    "accumulator": "G adds g, not g² (sum_sq + grad**2)",
-    "root": SEED_ROOT.format(G="G"),
-    "eps": SEED_EPS.format(G="G", code="sum_sq"),
-}
-
 _MUTANTS = (
     Mutant(
         _adagrad(update=lambda sum_sq, grad: sum_sq + grad),
@@ -98,9 +74,14 @@ _MUTANTS = (
         "G is one number for all weights (np.sum of g²): AdaGrad keeps a G per weight, "
         "sum_sq + grad**2 elementwise.",
     ),
-    *step_mutants(_adagrad, "G", "g"),
-    *state_mutants(_adagrad, "the sum"),
-    *seed_mutants(_seed, _SEED_ERRORS),
+    # the seed's `sum_sq + grad` and `w - lr * grad / sum_sq + 1e-7`: three errors
+    *adaptive_mutants(
+        _adagrad,
+        "the sum",
+        seed_update=lambda sum_sq, grad: sum_sq + grad,
+        seed_error="G adds g, not g² (sum_sq + grad**2)",
+        code="sum_sq",
+    ),
 )
 
 

@@ -13,17 +13,7 @@ import numpy as np
 
 from ... import optim
 from ...checks import Mutant, question
-from ...rule_checks import (
-    DOUBLED,
-    SEED_EPS,
-    SEED_ROOT,
-    adaptive_mutant,
-    check_rule,
-    seed_mutants,
-    seed_step,
-    state_mutants,
-    step_mutants,
-)
+from ...rule_checks import DOUBLED, adaptive_mutant, adaptive_mutants, check_rule
 
 __all__ = [
     "check_rmsprop_update",
@@ -65,25 +55,6 @@ def _rmsprop(update=lambda sq_avg, grad, alpha: alpha * sq_avg + (1 - alpha) * g
 def _started_at_square(sq_avg, grad, alpha):
     return grad**2 if not np.any(sq_avg) else alpha * sq_avg + (1 - alpha) * grad**2
 
-
-def _seed(errors):
-    """RMSProp with the seed's ``errors`` among "accumulator" (αG + (1 − α) + g), "root" and
-    "eps"."""
-    if "accumulator" in errors:
-        return _rmsprop(
-            update=lambda sq_avg, grad, alpha: alpha * sq_avg + (1 - alpha) + grad,
-            step=seed_step(errors),
-        )
-    return _rmsprop(step=seed_step(errors))
-
-
-# The seed's `d*sq_avg + (1 - d) + grad` and `w - lr * grad / sq_avg + 1e-7`: three errors.
-_SEED_ERRORS = {
-    "accumulator": "the average is αG + (1 − α) + g, not αG + (1 − α)·g² "
-    "(alpha * sq_avg + (1 - alpha) * grad**2)",
-    "root": SEED_ROOT.format(G="G"),
-    "eps": SEED_EPS.format(G="G", code="sq_avg"),
-}
 
 _MUTANTS = (
     Mutant(
@@ -139,9 +110,15 @@ _MUTANTS = (
         "G is one number for all weights (np.mean of g²): RMSProp keeps a G per weight, "
         "with grad**2 elementwise.",
     ),
-    *step_mutants(_rmsprop, "G", "g"),
-    *state_mutants(_rmsprop, "the average"),
-    *seed_mutants(_seed, _SEED_ERRORS),
+    # the seed's `d*sq_avg + (1 - d) + grad` and `w - lr * grad / sq_avg + 1e-7`: three errors
+    *adaptive_mutants(
+        _rmsprop,
+        "the average",
+        seed_update=lambda sq_avg, grad, alpha: alpha * sq_avg + (1 - alpha) + grad,
+        seed_error="the average is αG + (1 − α) + g, not αG + (1 − α)·g² "
+        "(alpha * sq_avg + (1 - alpha) * grad**2)",
+        code="sq_avg",
+    ),
 )
 
 

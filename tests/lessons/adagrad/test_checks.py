@@ -6,7 +6,6 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
-import pytest
 
 from course_utils import optim
 from course_utils.lessons.adagrad import (
@@ -16,7 +15,7 @@ from course_utils.lessons.adagrad import (
     check_why_steps_shrink,
 )
 
-from ..checking import check_tests, fails
+from ..checking import check_tests, passes, question_tests, seed_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -211,10 +210,7 @@ SEED = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
-def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
-    message = fails(check_adagrad_update, fn, *left)
-    assert not any(words in message for words in fixed), message
+test_the_seed_and_each_partial_fix_name_the_errors_left = seed_tests(check_adagrad_update, SEED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -222,24 +218,22 @@ def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("check", "right"), [(check_why_steps_shrink, "b"), (check_where_adagrad_helps, "a")]
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
-    check(right)
-    out = capsys.readouterr().out
-    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
-    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
-    assert len(messages) == 3
-    for answer in (None, "e", True, 2):
-        fails(check, answer, "Set")
+# (check, right option, wrong options[, what the prediction's run found, in every message])
+QUESTIONS = [
+    (
+        check_turned_bowl,
+        "b",
+        {"a": "the cancellation is gone", "c": "does not diverge"},
+        "On the turned bowl AdaGrad's best loss after 60 steps",
+    ),
+    (check_why_steps_shrink, "b", ["a", "c", "d"]),
+    (check_where_adagrad_helps, "a", ["b", "c", "d"]),
+]
+
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
 
 
-def test_the_prediction_is_graded_on_the_run_and_says_what_happened(capsys):
-    check_turned_bowl("b")
-    out = capsys.readouterr().out
+def test_the_prediction_says_what_happened_on_the_run(capsys):
+    out = passes(check_turned_bowl, "b", capsys)
     assert out.startswith("✔ 'b' is right. On the turned bowl AdaGrad's best loss after 60 steps")
     assert "is 0.23, gradient descent's 0.13" in out
-    for wrong, words in [("a", "the cancellation is gone"), ("c", "does not diverge")]:
-        fails(check_turned_bowl, wrong, f"Not {wrong!r}. On the turned bowl", words)
-    fails(check_turned_bowl, "d", "Set turned_bowl to one of 'a', 'b' or 'c'")

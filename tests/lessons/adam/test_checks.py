@@ -6,7 +6,6 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
-import pytest
 
 from course_utils import optim
 from course_utils.lessons.adam import (
@@ -16,7 +15,7 @@ from course_utils.lessons.adam import (
     check_v_correction,
 )
 
-from ..checking import check_tests, fails, no_cause_named
+from ..checking import check_tests, no_cause_named, number_tests, question_tests, seed_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -413,10 +412,7 @@ SEED = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
-def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
-    message = fails(check_adam_update, fn, *left)
-    assert not any(words in message for words in fixed), message
+test_the_seed_and_each_partial_fix_name_the_errors_left = seed_tests(check_adam_update, SEED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,35 +420,29 @@ def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_correction_of_v_at_step_10_passes_and_names_each_mistake(capsys):
-    check_v_correction(1 / (1 - 0.999**10))
-    assert capsys.readouterr().out.startswith("✔ v_correction = 100.451 is right.")
-    check_v_correction(100.45)  # rounded to two decimals, within rtol 1e-3
-    capsys.readouterr()
-    for answer, words in [
-        (1000.0, "the power t is missing"),
-        (0.00995512, "its reciprocal"),
-        (1.5353, "uses β1 = 0.9"),
-        (10.0225, "the factor on √v"),
-        (111.61, "t is off by one"),
-        (91.37, "t is off by one"),
-        (150.0, "is too large"),
-        (50.0, "is too small"),
-        (float("nan"), "finite number"),
-        (None, "Set v_correction to one number"),
-        ("100", "Set v_correction to one number"),
-    ]:
-        fails(check_v_correction, answer, words)
+V_CORRECTION_WRONG = [
+    (1000.0, "the power t is missing"),
+    (0.00995512, "its reciprocal"),
+    (1.5353, "uses β1 = 0.9"),
+    (10.0225, "the factor on √v"),
+    (111.61, "t is off by one"),
+    (91.37, "t is off by one"),
+    (150.0, "is too large"),
+    (50.0, "is too small"),
+    (float("nan"), "finite number"),
+    (None, "Set v_correction to one number"),
+    ("100", "Set v_correction to one number"),
+]
 
-
-@pytest.mark.parametrize(
-    ("check", "right"), [(check_adam_without_momentum, "c"), (check_adamw_decay, "a")]
+# 1/(1 − β2¹⁰), and rounded to two decimals: within rtol 1e-3
+test_the_correction_of_v_at_step_10_passes, test_each_mistake_in_the_correction_is_named = (
+    number_tests(check_v_correction, [1 / (1 - 0.999**10), 100.45], V_CORRECTION_WRONG)
 )
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
-    check(right)
-    out = capsys.readouterr().out
-    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
-    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
-    assert len(messages) == 3
-    for answer in (None, "e", True, 2):
-        fails(check, answer, "Set")
+
+
+QUESTIONS = [
+    (check_adam_without_momentum, "c", ["a", "b", "d"]),
+    (check_adamw_decay, "a", ["b", "c", "d"]),
+]
+
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)

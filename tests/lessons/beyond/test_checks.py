@@ -13,6 +13,8 @@ from course_utils.lessons.beyond import (
 )
 from course_utils.lessons.beyond.averaging import update_average
 
+from ..checking import question_tests
+
 
 def _row_norms(a):
     return np.sqrt(np.sum(a * a, axis=tuple(range(1, a.ndim)), keepdims=True))
@@ -195,15 +197,4 @@ QUESTIONS = [
     ),
 ]
 
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        with pytest.raises(CheckFailed, match=f"Not {option!r}.*{words}"):
-            check(option)
-    with pytest.raises(CheckFailed, match="Set "):
-        check(None)
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)

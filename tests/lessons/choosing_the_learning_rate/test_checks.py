@@ -20,7 +20,7 @@ from course_utils.lessons.choosing_the_learning_rate import (
     should_stop,
 )
 
-from ..checking import fails, passes
+from ..checking import fails, passes, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # The challenge
@@ -67,27 +67,32 @@ def test_missed_challenges_say_which_way_to_move(lr, words):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "check, right, wrong",
-    [
-        (
-            check_recall_range_test,
-            "b",
-            {"a": "about to blow up", "c": "far too large", "d": "far too small"},
-        ),
-        (
-            check_recall_validation,
-            "c",
-            {"a": "keeps falling", "b": "used for choosing", "d": "optimistic"},
-        ),
-    ],
-)
-def test_recap_questions_give_feedback_for_every_option(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        fails(check, option, f"Not {option!r}.", words)
-    fails(check, "e", "one of 'a', 'b', 'c' or 'd'")
+# (check, right option, {wrong option: words of its feedback}[, what the prediction's runs
+# found, in every message])
+QUESTIONS = [
+    (
+        check_recall_range_test,
+        "b",
+        {"a": "about to blow up", "c": "far too large", "d": "far too small"},
+    ),
+    (
+        check_recall_validation,
+        "c",
+        {"a": "keeps falling", "b": "used for choosing", "d": "optimistic"},
+    ),
+    (
+        check_small_peak,
+        "b",
+        {
+            "a": "Annealing pays when the noise floor",
+            "c": "ends clearly higher",
+            "d": "Neither diverges",
+        },
+        "After ten epochs the validation loss was",
+    ),
+]
+
+test_recap_questions_give_feedback_for_every_option = question_tests(QUESTIONS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -308,18 +313,3 @@ def test_the_prediction_is_graded_on_the_two_runs(capsys):
     check_small_peak("b")
     said = capsys.readouterr().out
     assert f"{ends['constant']:.4f} at the constant rate and {ends['cosine']:.4f}" in said
-
-
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        ("a", "Annealing pays when the noise floor"),
-        ("c", "ends clearly higher"),
-        ("d", "Neither diverges"),
-        ("B", "Set small_peak to one of 'a', 'b', 'c' or 'd'"),
-    ],
-)
-def test_wrong_predictions_get_their_own_feedback(answer, words):
-    message = fails(check_small_peak, answer, words)
-    if answer != "B":
-        assert "After ten epochs the validation loss was" in message

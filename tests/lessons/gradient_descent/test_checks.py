@@ -18,7 +18,7 @@ from course_utils.lessons.gradient_descent import (
     gradient_descent,
 )
 
-from ..checking import check_tests, fails, passes
+from ..checking import check_tests, fails, number_tests, passes, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # The reference
@@ -414,42 +414,29 @@ test_right_rules_pass_with_one_line, test_wrong_rules_fail_with_the_right_diagno
 # ---------------------------------------------------------------------------------------------
 
 
-def _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys):
-    """The right option passes with one line; each wrong option fails with a message of its
-    own; an answer that is no option says which options there are."""
-    assert passes(check, right, capsys).startswith(f"✔ {right!r} is right.")
-    messages = {option: fails(check, option, f"Not {option!r}.") for option in wrong}
-    assert len(set(messages.values())) == len(messages)
-    fails(check, None, "; it is None.")
-    return messages
+# (check, right option, wrong options[, what the prediction's run found, in every message])
+QUESTIONS = [
+    (check_distance_after_100, "c", ["a", "b"], "The run diverged at step 82."),
+    (check_below_one, "c", ["a", "b", "d"]),
+    (check_why_zigzag, "b", ["a", "c", "d"]),
+]
 
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
 
-def test_the_prediction_is_graded_on_the_run(capsys):
-    messages = _right_passes_and_each_wrong_option_has_its_own_feedback(
-        check_distance_after_100, "c", ["a", "b"], capsys
-    )
-    assert all("The run diverged at step 82." in message for message in messages.values())
+BEST_LR_WRONG = [
+    (0.1, "η = 1/λmax removes the steep direction"),
+    (0.2, "the edge of divergence"),
+    (1.0, "η = 1/λmin"),
+    (1 / 11, "you have 1/(λmin + λmax)"),
+    (0.15, "is too small"),
+    (0.5, "is too large"),
+    (None, "Set best_lr to one number"),
+]
 
-
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (0.1, "η = 1/λmax removes the steep direction"),
-        (0.2, "the edge of divergence"),
-        (1.0, "η = 1/λmin"),
-        (1 / 11, "you have 1/(λmin + λmax)"),
-        (0.15, "is too small"),
-        (0.5, "is too large"),
-        (None, "Set best_lr to one number"),
-    ],
+# the balance point 2/(λmin + λmax), and to four digits: enough
+test_best_lr_passes_the_balance_point, test_best_lr_names_each_mistake = number_tests(
+    check_best_lr, [2 / 11, 0.1818], BEST_LR_WRONG
 )
-def test_best_lr_names_each_mistake(answer, words):
-    fails(check_best_lr, answer, words)
-
-
-def test_best_lr_passes_the_balance_point(capsys):
-    passes(check_best_lr, 2 / 11, capsys)
-    passes(check_best_lr, 0.1818, capsys)  # four digits are enough
 
 
 def _reaches_goal(lr):
@@ -479,11 +466,3 @@ def test_chosen_lr_passes_exactly_where_50_steps_reach_the_goal(lr, capsys):
 )
 def test_chosen_lr_says_which_way_to_move(lr, words):
     fails(check_chosen_lr, lr, words)
-
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"),
-    [(check_below_one, "c", ["a", "b", "d"]), (check_why_zigzag, "b", ["a", "c", "d"])],
-)
-def test_recall_questions(check, right, wrong, capsys):
-    _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys)

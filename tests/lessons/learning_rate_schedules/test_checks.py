@@ -21,7 +21,7 @@ from course_utils.lessons.learning_rate_schedules import (
 )
 from course_utils.lessons.learning_rate_schedules.demos import torch_lrs
 
-from ..checking import fails, passes
+from ..checking import fails, number_tests, passes, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # The references
@@ -358,22 +358,6 @@ def test_the_prediction_is_graded_on_what_torch_does(capsys):
     assert said.startswith("✔ 'c' is right. torch's rate at t = 200 was 0.1 (at t = 100: 0.001)")
 
 
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        ("a", "our schedules.cosine does (it holds eta_min)"),
-        ("b", "Nothing in the formula goes below eta_min"),
-        ("d", "torch raises no error"),
-        ("e", "Set cosine_past_t_max to one of 'a', 'b', 'c' or 'd'"),
-        (None, "it is None"),
-    ],
-)
-def test_wrong_predictions_get_their_own_feedback(answer, words):
-    message = fails(check_cosine_past_t_max, answer, words)
-    if answer in ("a", "b", "d"):
-        assert "torch's rate at t = 200 was 0.1" in message  # what happened, either way
-
-
 def test_the_derived_one_cycle_rate_is_torchs():
     theirs = torch_lrs(
         lambda opt: lr_scheduler.OneCycleLR(opt, 0.1, total_steps=100, cycle_momentum=False),
@@ -383,47 +367,45 @@ def test_the_derived_one_cycle_rate_is_torchs():
     assert theirs[50] == pytest.approx(0.0793893450575732, rel=1e-12)
 
 
-@pytest.mark.parametrize("value", [0.0793893450575732, 0.07939, 0.0794])
-def test_the_right_one_cycle_rate_passes(value, capsys):
-    check_one_cycle_rate(value)
-    assert capsys.readouterr().out.startswith("✔ one_cycle_rate = ")
+ONE_CYCLE_WRONG = [
+    (0.05 * (1 + math.cos(math.pi * 20 / 69)), "not at p·T = 30"),
+    (0.07, "not a straight line"),
+    (0.004 + 0.048 * (1 + math.cos(0.3 * math.pi)), "far below the starting rate"),
+    (0.05, "plain cosine annealing over the whole run"),
+    (0.09, "too large. Find the peak step T_p first"),
+    (0.02, "too small"),
+    (math.nan, "must be a finite number"),
+    ("0.0794", "Set one_cycle_rate to one number"),
+    (True, "Set one_cycle_rate to one number"),
+]
 
-
-@pytest.mark.parametrize(
-    "value, words",
-    [
-        (0.05 * (1 + math.cos(math.pi * 20 / 69)), "not at p·T = 30"),
-        (0.07, "not a straight line"),
-        (0.004 + 0.048 * (1 + math.cos(0.3 * math.pi)), "far below the starting rate"),
-        (0.05, "plain cosine annealing over the whole run"),
-        (0.09, "too large. Find the peak step T_p first"),
-        (0.02, "too small"),
-        (math.nan, "must be a finite number"),
-        ("0.0794", "Set one_cycle_rate to one number"),
-        (True, "Set one_cycle_rate to one number"),
-    ],
+test_the_right_one_cycle_rate_passes, test_wrong_one_cycle_rates_are_diagnosed = number_tests(
+    check_one_cycle_rate, [0.0793893450575732, 0.07939, 0.0794], ONE_CYCLE_WRONG
 )
-def test_wrong_one_cycle_rates_are_diagnosed(value, words):
-    fails(check_one_cycle_rate, value, words)
 
+# (check, right option, {wrong option: words of its feedback}[, what the prediction's run
+# found, in every message])
+QUESTIONS = [
+    (
+        check_cosine_past_t_max,
+        "c",
+        {
+            "a": "our schedules.cosine does (it holds eta_min)",
+            "b": "Nothing in the formula goes below eta_min",
+            "d": "torch raises no error",
+        },
+        "torch's rate at t = 200 was 0.1",
+    ),
+    (
+        check_recall_annealing,
+        "b",
+        {"a": "The gradient does not grow", "c": "not the loss", "d": "never raise η"},
+    ),
+    (
+        check_recall_cycle_momentum,
+        "c",
+        {"a": "also cycles momentum", "b": "raises no error", "d": "is not fixed"},
+    ),
+]
 
-@pytest.mark.parametrize(
-    "check, right, wrong",
-    [
-        (
-            check_recall_annealing,
-            "b",
-            {"a": "The gradient does not grow", "c": "not the loss", "d": "never raise η"},
-        ),
-        (
-            check_recall_cycle_momentum,
-            "c",
-            {"a": "also cycles momentum", "b": "raises no error", "d": "is not fixed"},
-        ),
-    ],
-)
-def test_recap_questions_give_feedback_for_every_option(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        fails(check, option, f"Not {option!r}.", words)
+test_questions_give_feedback_for_every_option = question_tests(QUESTIONS)

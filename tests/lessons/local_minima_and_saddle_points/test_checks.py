@@ -15,7 +15,7 @@ from course_utils.lessons.local_minima_and_saddle_points import (
 )
 from course_utils.lessons.local_minima_and_saddle_points.basins import classify_critical_point
 
-from ..checking import check_tests, fails, passes
+from ..checking import check_tests, fails, passes, question_tests
 
 # --- differently written correct solutions ----------------------------------------------------
 
@@ -246,21 +246,14 @@ def test_the_check_refuses_what_is_not_a_function():
 # ---------------------------------------------------------------------------------------------
 
 
-def _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys):
-    """The right option passes with one line; each wrong option fails with a message of its
-    own; an answer that is no option says which options there are."""
-    assert passes(check, right, capsys).startswith(f"✔ {right!r} is right.")
-    messages = {option: fails(check, option, f"Not {option!r}.") for option in wrong}
-    assert len(set(messages.values())) == len(messages)
-    fails(check, None, "; it is None.")
-    return messages
+# (check, right option, wrong options[, what the prediction's run found, in every message])
+QUESTIONS = [
+    (check_big_step_ends, "local", ["global", "nowhere"], "to x = 0.34, over the ridge"),
+    (check_small_gradient, "c", ["a", "b", "d"]),
+    (check_sharpness_verdict, "b", ["a", "c", "d"]),
+]
 
-
-def test_the_big_step_prediction_is_graded_on_the_run(capsys):
-    messages = _right_passes_and_each_wrong_option_has_its_own_feedback(
-        check_big_step_ends, "local", ["global", "nowhere"], capsys
-    )
-    assert all("to x = 0.34, over the ridge" in message for message in messages.values())
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
 
 
 def _check_plan(plan):
@@ -296,14 +289,3 @@ def test_the_restart_trials_agree_with_the_basin_share():
     labels = _trial_labels(1, 300, 0.05, trials=2000)
     p = basins.basin_map(landscapes.two_minima(), lr=0.05, resolution=41).fraction(0)
     assert abs(np.mean(labels == 0) - p) < 0.05  # one run per trial succeeds with p
-
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"),
-    [
-        (check_small_gradient, "c", ["a", "b", "d"]),
-        (check_sharpness_verdict, "b", ["a", "c", "d"]),
-    ],
-)
-def test_recall_questions(check, right, wrong, capsys):
-    _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys)

@@ -15,7 +15,7 @@ from course_utils.lessons.loss_functions import (
     outlier_ratios,
 )
 
-from ..checking import check_tests, fails, passes
+from ..checking import check_tests, fails, number_tests, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # check_mse
@@ -256,58 +256,39 @@ def test_an_in_place_change_is_reported_not_hidden_by_the_array_refusal():
 # ---------------------------------------------------------------------------------------------
 
 
-def _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys):
-    """The right option passes with one line; each wrong option fails with a message of its
-    own; an answer that is no option says which options there are."""
-    assert passes(check, right, capsys).startswith(f"✔ {right!r} is right.")
-    messages = {option: fails(check, option, f"Not {option!r}.") for option in wrong}
-    assert len(set(messages.values())) == len(messages)
-    fails(check, None, "; it is None.")
-    return messages
-
-
-def test_outlier_experiment_is_the_lessons_and_grades_the_prediction(capsys):
+def test_outlier_experiment_is_the_lessons():
     mse_ratio, mae_ratio = outlier_ratios()
     assert round(mse_ratio, 1) == 32.9 and round(mae_ratio, 1) == 2.0  # the lesson asserts these
     assert outlier_ratios(0.0) == (1.0, 1.0)
-    messages = _right_passes_and_each_wrong_option_has_its_own_feedback(
-        check_outlier_effect, "a", ["b", "c"], capsys
-    )
-    assert all("MSE by 32.9 and the MAE by 2.0" in message for message in messages.values())
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (-3.5, "the factor 2 is missing"),
-        (7.0, "the sign is flipped"),
-        (-14.0, "divide by n = 2"),
-        (-4.0, "that is ∂L/∂w₂"),
-        (-13.0, "not xᵢ²"),
-        (5.0, "is too large"),
-        (-30.0, "is too small"),
-        (float("nan"), "must be a finite number"),
-        ("-7", "Set slope_by_hand to one number"),
-    ],
+# (check, right option, wrong options[, what the prediction's run found, in every message])
+QUESTIONS = [
+    (check_outlier_effect, "a", ["b", "c"], "MSE by 32.9 and the MAE by 2.0"),
+    (check_why_log_softmax, "c", ["a", "b", "d"]),
+    (check_gradient_check_verdict, "b", ["a", "c", "d"]),
+]
+
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
+
+SLOPE_SLIPS = [
+    (-3.5, "the factor 2 is missing"),
+    (7.0, "the sign is flipped"),
+    (-14.0, "divide by n = 2"),
+    (-4.0, "that is ∂L/∂w₂"),
+    (-13.0, "not xᵢ²"),
+    (5.0, "is too large"),
+    (-30.0, "is too small"),
+    (float("nan"), "must be a finite number"),
+    ("-7", "Set slope_by_hand to one number"),
+]
+
+test_slope_by_hand_passes, test_slope_by_hand_names_each_slip = number_tests(
+    check_slope_by_hand, [-7.0, np.float32(-7)], SLOPE_SLIPS
 )
-def test_slope_by_hand_names_each_slip(answer, words):
-    fails(check_slope_by_hand, answer, words)
 
 
-def test_slope_by_hand_is_the_formulas_value(capsys):
+def test_slope_by_hand_is_the_formulas_value():
     x, y = np.array([1.0, 2.0]), np.array([1.0, 3.0])
     value = np.mean(2 * (0.0 * x + 0.0 - y) * x)  # (1/n) Σ 2(ŷᵢ − yᵢ)·xᵢ at w = (0, 0)
     assert value == -7.0
-    passes(check_slope_by_hand, value, capsys)
-    passes(check_slope_by_hand, np.float32(-7), capsys)
-
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"),
-    [
-        (check_why_log_softmax, "c", ["a", "b", "d"]),
-        (check_gradient_check_verdict, "b", ["a", "c", "d"]),
-    ],
-)
-def test_recall_questions(check, right, wrong, capsys):
-    _right_passes_and_each_wrong_option_has_its_own_feedback(check, right, wrong, capsys)

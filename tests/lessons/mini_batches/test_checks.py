@@ -1,12 +1,11 @@
 """The check of lesson 05 passes correct code however written and names the wrong kinds."""
 
 import numpy as np
-import pytest
 
 from course_utils import regression as stochastic
 from course_utils.lessons.mini_batches import check_minibatch_gradient, checks, demos
 
-from ..checking import check_tests, fails, mutant_rows
+from ..checking import check_tests, fails, mutant_rows, number_tests, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # minibatch_gradient
@@ -59,25 +58,19 @@ def test_batch_that_returns_a_column_is_caught():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (2, "halves the variance σ²/B"),
-        (np.sqrt(2), "solve √k = 2"),
-        (0.25, "B/4 doubles it"),
-        (0.5, "multiplies it by √2"),
-        (8, "too large"),
-        (3, "too small"),
-        ("4", "Set batch_factor to one number"),
-    ],
+BATCH_FACTOR_WRONG = [
+    (2, "halves the variance σ²/B"),
+    (np.sqrt(2), "solve √k = 2"),
+    (0.25, "B/4 doubles it"),
+    (0.5, "multiplies it by √2"),
+    (8, "too large"),
+    (3, "too small"),
+    ("4", "Set batch_factor to one number"),
+]
+
+test_batch_factor_passes_four, test_batch_factor_names_each_mistake = number_tests(
+    checks.check_batch_factor, [4.0], BATCH_FACTOR_WRONG
 )
-def test_batch_factor_names_each_mistake(answer, words):
-    fails(checks.check_batch_factor, answer, words)
-
-
-def test_batch_factor_passes_four(capsys):
-    checks.check_batch_factor(4.0)
-    assert capsys.readouterr().out.startswith("✔ batch_factor = 4 is right.")
 
 
 def test_ordered_batches_are_several_times_farther_off():
@@ -92,13 +85,4 @@ QUESTIONS = [
     (checks.check_scaled_lr, "b", {"a": "four times as many", "c": "square-root", "d": "twice"}),
 ]
 
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        fails(check, option, f"Not {option!r}.", words)
-    fails(check, None, "Set ")
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)

@@ -18,7 +18,7 @@ from course_utils.lessons.momentum import (
     check_steady_velocity,
 )
 
-from ..checking import check_tests, fails, no_cause_named
+from ..checking import check_tests, fails, no_cause_named, number_tests, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -252,24 +252,18 @@ def test_settings_that_are_not_numbers_in_range_are_refused(settings, words):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("answer", "words"),
-    [
-        (9 / 11, "9/11 is √ρ"),
-        (0.9, "usual default"),
-        (99 / 101, "gradient descent's best rate"),
-        ((99 / 101) ** 2, "squares (κ − 1)/(κ + 1)"),
-        (0.5, "too small"),
-        ("0.669", "Set best_rho to one number"),
-    ],
+BEST_MOMENTUM_WRONG = [
+    (9 / 11, "9/11 is √ρ"),
+    (0.9, "usual default"),
+    (99 / 101, "gradient descent's best rate"),
+    ((99 / 101) ** 2, "squares (κ − 1)/(κ + 1)"),
+    (0.5, "too small"),
+    ("0.669", "Set best_rho to one number"),
+]
+
+test_best_momentum_passes_81_over_121, test_best_momentum_names_each_mistake = number_tests(
+    check_best_momentum, [81 / 121], BEST_MOMENTUM_WRONG
 )
-def test_best_momentum_names_each_mistake(answer, words):
-    fails(check_best_momentum, answer, words)
-
-
-def test_best_momentum_passes_81_over_121(capsys):
-    check_best_momentum(81 / 121)
-    assert capsys.readouterr().out.startswith("✔ best_rho = 0.669421 is right.")
 
 
 QUESTIONS = [
@@ -277,13 +271,4 @@ QUESTIONS = [
     (check_noisy_momentum, "c", {"a": "longer", "b": "1/(1 − ρ) = 10", "d": "only a smaller"}),
 ]
 
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        fails(check, option, f"Not {option!r}.", words)
-    fails(check, None, "Set ")
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)

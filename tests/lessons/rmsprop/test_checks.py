@@ -6,7 +6,6 @@ tested with every update rule's, in tests/test_rule_checks.py.
 """
 
 import numpy as np
-import pytest
 
 from course_utils import optim
 from course_utils.lessons.rmsprop import (
@@ -16,7 +15,7 @@ from course_utils.lessons.rmsprop import (
     check_steady_steps,
 )
 
-from ..checking import check_tests, fails, no_cause_named
+from ..checking import check_tests, no_cause_named, question_tests, seed_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -226,10 +225,7 @@ SEED = [
 ]
 
 
-@pytest.mark.parametrize(("fn", "left", "fixed"), SEED, ids=[row[0].__name__ for row in SEED])
-def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
-    message = fails(check_rmsprop_update, fn, *left)
-    assert not any(words in message for words in fixed), message
+test_the_seed_and_each_partial_fix_name_the_errors_left = seed_tests(check_rmsprop_update, SEED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,25 +233,11 @@ def test_the_seed_and_each_partial_fix_name_the_errors_left(fn, left, fixed):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("check", "right"), [(check_memory_of_alpha, "b"), (check_steady_steps, "c")]
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, capsys):
-    check(right)
-    out = capsys.readouterr().out
-    assert out.startswith(f"✔ {right!r} is right.") and out.count("\n") == 1
-    messages = {fails(check, wrong, f"Not {wrong!r}.") for wrong in "abcd" if wrong != right}
-    assert len(messages) == 3
-    for answer in (None, "e", True, 2):
-        fails(check, answer, "Set")
+# (check, right option, wrong options[, what the prediction's step was, in every message])
+QUESTIONS = [
+    (check_first_step, "b", ["a", "c", "d"], "The first step is 0.1 long."),
+    (check_memory_of_alpha, "b", ["a", "c", "d"]),
+    (check_steady_steps, "c", ["a", "b", "d"]),
+]
 
-
-def test_the_prediction_is_graded_on_the_step_and_says_what_happened(capsys):
-    check_first_step("b")
-    assert capsys.readouterr().out.startswith("✔ 'b' is right. The first step is 0.1 long.")
-    messages = {
-        fails(check_first_step, wrong, f"Not {wrong!r}. The first step is 0.1 long.")
-        for wrong in "acd"
-    }
-    assert len(messages) == 3
-    fails(check_first_step, 0.1, "Set first_step to one of")
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)

@@ -13,7 +13,7 @@ from course_utils.lessons.stochastic_gradient_descent import (
     demos,
 )
 
-from ..checking import check_tests, fails, mutant_rows
+from ..checking import check_tests, fails, mutant_rows, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # per_example_gradients
@@ -177,13 +177,4 @@ QUESTIONS = [
     ),
 ]
 
-
-@pytest.mark.parametrize(
-    ("check", "right", "wrong"), QUESTIONS, ids=lambda q: getattr(q, "__name__", "")
-)
-def test_questions_pass_the_right_option_and_explain_each_wrong_one(check, right, wrong, capsys):
-    check(right)
-    assert capsys.readouterr().out.startswith(f"✔ {right!r} is right.")
-    for option, words in wrong.items():
-        fails(check, option, f"Not {option!r}.", words)
-    fails(check, "e", "Set ")
+test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
