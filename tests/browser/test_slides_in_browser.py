@@ -131,12 +131,18 @@ def test_rise_presents_a_lesson_with_a_running_kernel(lab, page, screenshots):
         frame.locator(".reveal").press("Space")
         page.wait_for_timeout(200)
     assert demo.is_visible(), "no slide of the lesson showed its demo"
-    picture = demo.locator(".widget-image").first
+    picture = demo.locator(".widget-image").first.element_handle()
     before = picture.get_attribute("src")
-    demo.locator(".widget-slider .noUi-handle, .widget-slider input").first.press("ArrowRight")
+    # A lecturer drags the handle with the mouse (on a slide the arrow keys turn the slides).
+    handle = demo.locator(".widget-slider .noUi-handle, .widget-slider input").first
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
     frame.wait_for_function(
         "([element, old]) => element.getAttribute('src') !== old",
-        arg=[picture.element_handle(), before],
+        arg=[picture, before],
         timeout=10_000,
     )
     page.screenshot(path=str(screenshots / f"{LESSON}_rise_slider.png"))

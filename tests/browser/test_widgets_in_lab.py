@@ -25,12 +25,16 @@ def _open_and_run_all(page, lesson_url, lesson):
         polling=250,
     )
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    # Done when every code cell has an execution count and none is queued or running.
+    # Done when every code cell has an execution count (read from the notebook's model: a
+    # collapsed cell shows no prompt) and the kernel is idle again.
     page.wait_for_function(
         """() => {
-            const notebook = window.jupyterapp.shell.currentWidget.node;
-            const prompts = [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            const panel = window.jupyterapp.shell.currentWidget;
+            const cells = panel.content.model.cells;
+            const code = [...Array(cells.length).keys()].map(i => cells.get(i))
+                .filter(cell => cell.type === 'code');
+            return code.length > 0 && code.every(cell => cell.executionCount !== null)
+                && panel.sessionContext.session.kernel.status === 'idle';
         }""",
         timeout=120_000,
         polling=500,
