@@ -88,3 +88,35 @@ def test_the_learners_function_drives_the_cells_after_its_exercise(course, stem)
         assert any(re.search(rf"\b{n} = prefer_yours\(\s*{n}\b", later) for n in names), (
             f"after {exercise.name}, use it: `{names[0]} = prefer_yours({names[0]}, ...)`"
         )
+
+
+@pytest.fixture(scope="module")
+def blank_workbook(tmp_path_factory):
+    out = tmp_path_factory.mktemp("workbook")
+    release.release(out, COURSE)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", IDS)
+def test_a_blank_workbook_runs_on_with_the_courses_references(blank_workbook, stem):
+    """A learner who skips every exercise can still run the whole lesson: only the check cells
+    fail, and each cell after an exercise says it uses the course's function instead."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(blank_workbook / f"{stem}.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": blank_workbook}}
+    )
+    client.execute()
+    for index, cell in enumerate(notebook.cells):
+        errors = [out for out in cell.get("outputs", ()) if out.output_type == "error"]
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            assert errors, f"cell {index}: a blank exercise passed its check"
+            assert errors[0].ename in ("CheckFailed", "NotImplementedError"), errors[0].ename
+        else:
+            assert not errors, f"cell {index}: {errors[0].ename}: {errors[0].evalue}"
+        if cell.cell_type == "code" and "prefer_yours(" in cell.source:
+            said = "".join(out.get("text", "") for out in cell.outputs)
+            assert said.startswith("The cells below use the course's "), said
