@@ -54,12 +54,21 @@ def test_a_lesson_has_at_most_50_cells_and_starts_with_a_time_estimate(stem):
 
 
 @pytest.mark.parametrize("stem", IDS[1:])
-def test_a_lesson_ends_with_retrieval_questions(course, stem):
+def test_a_lesson_ends_with_retrieval_questions_and_then_its_recap(course, stem):
+    """Recall first, from memory, then the summary to check it against (the summary would
+    otherwise hand over the answers); optional sections may follow."""
     cells = _cells(stem)
-    recap = max(i for i, c in enumerate(cells) if _source(c).startswith("## Recap"))
-    after = {_grade_id(c) for c in cells[recap:] if _grade_id(c)}
-    questions = [e for e in course[stem].exercises if after & set(e.solution_ids)]
+    recall = next(i for i, c in enumerate(cells) if _source(c).startswith("## ✏️ Recall"))
+    recap = next(i for i, c in enumerate(cells) if _source(c).startswith("## Recap"))
+    at = {_grade_id(c): i for i, c in enumerate(cells) if _grade_id(c)}
+    where = {e.name: at[e.solution_ids[0]] for e in course[stem].exercises}
+    questions = [e for e in course[stem].exercises if recall < where[e.name] < recap]
     assert len(questions) >= 2 and all(e.kind == "concept" for e in questions)
+    assert max(where.values()) < recap, "no exercise after the recap"
+    between = cells[recall + 1 : recap]
+    assert all(c["cell_type"] == "markdown" or _grade_id(c) for c in between), (
+        "nothing but the questions between the recall heading and the recap"
+    )
 
 
 @pytest.mark.parametrize("stem", IDS[1:])

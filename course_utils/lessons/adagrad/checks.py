@@ -7,8 +7,8 @@ r"""The checks of lesson 07: AdaGrad, G ← G + g², w ← w − η·g / (√G +
   alone or together) and the other mistakes learners make with the sum;
 - ``check_turned_bowl`` (predict): how AdaGrad does on the bowl turned by 45°, graded on the
   run itself (``demos.best_losses``);
-- ``check_why_steps_shrink`` and ``check_where_adagrad_helps``: the recap's two retrieval
-  questions.
+- ``check_why_steps_shrink`` and ``check_where_adagrad_helps``: the two recall questions
+  before the recap.
 """
 
 import numpy as np

@@ -9,7 +9,8 @@ r"""The checks of lesson 09: Adam, with bias correction and ε outside the squar
   moment only, t off by one, β1 for β2, the power misplaced), ε in the wrong place, AMSGrad,
   AdamW's decay, and the state returned corrected or old;
 - ``check_v_correction``: the derive, the factor 1/(1 − β2ᵗ) that corrects v at step 10;
-- ``check_adam_without_momentum`` and ``check_adamw_decay``: the recap's retrieval questions.
+- ``check_adam_without_momentum`` and ``check_adamw_decay``: the two recall questions before
+  the recap.
 """
 
 import numpy as np

@@ -13,9 +13,9 @@ The questions, each checked by the engine's ``question``:
 
 - ``check_midpoint_loss`` (predict): the training loss halfway along the straight line
   between two solutions from different seeds, against the loss at the two ends;
-- ``check_swa_or_ensemble`` and ``check_curved_path`` (concept, the recap's retrieval
-  questions): what averaging the weights of independent runs does, and what the Bézier path
-  showed.
+- ``check_swa_or_ensemble`` and ``check_curved_path`` (concept, the retrieval questions
+  before the recap): what averaging the weights of independent runs does, and what the
+  Bézier path showed.
 """
 
 import numpy as np

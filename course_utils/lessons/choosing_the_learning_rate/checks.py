@@ -7,7 +7,7 @@ r"""Checks for lesson 11's exercises: a challenge run, early stopping, two retri
   rate of 0.25 or cosine annealing from 0.25; the check runs both;
 - ``check_should_stop(fn)``: ``should_stop(val_losses, patience, min_delta=0)``, the index of
   the loss at which early stopping ends training, or None (``schedules.EarlyStopping``);
-- ``check_recall_range_test`` and ``check_recall_validation``: the recap's questions.
+- ``check_recall_range_test`` and ``check_recall_validation``: the recall questions.
 
 The known mistakes of early stopping (``course_utils.checks`` names the one that best
 matches the learner's results): patience off by one, ≤ instead of < (a tie is not an

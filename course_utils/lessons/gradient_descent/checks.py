@@ -24,7 +24,7 @@ The lesson's other exercises are values:
 - ``check_chosen_lr(lr)``, a challenge on the learning-rate explorer: 50 steps on the narrow
   bowl must bring the loss within ``GOAL`` of its minimum. The check runs them and says
   which way to move η.
-- ``check_below_one(answer)`` and ``check_why_zigzag(answer)``: the recap's questions.
+- ``check_below_one(answer)`` and ``check_why_zigzag(answer)``: the recall questions.
 """
 
 import numbers
@@ -232,7 +232,7 @@ _MUTANTS = (
 
 
 # ---------------------------------------------------------------------------------------------
-# Predict, derive, challenge and the recap's questions
+# Predict, derive, challenge and the recall questions
 # ---------------------------------------------------------------------------------------------
 
 
@@ -251,7 +251,7 @@ def _just_above_edge():
 check_distance_after_100 = question(
     "distance_after_100",
     correct=_just_above_edge,
-    why="Along the steep eigenvector each step multiplies the distance by 1 − 1.05·2 = −1.1: "
+    why="Each step multiplies the steep component by 1 − 1.05·2 = −1.1: "
     "10 % more every step, whatever the start (unless it lies exactly on the flat axis).",
     wrong={
         "a": "η = 1.05 is only 5 % above 2/λmax, but that is enough: along the steep direction "

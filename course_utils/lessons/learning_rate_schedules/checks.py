@@ -1,5 +1,5 @@
 r"""Checks for lesson 10's exercises: two schedules to write, a prediction, a derived rate, and
-the recap's two questions.
+the two recall questions.
 
 - ``check_cosine_lr(fn)``: ``cosine_lr(t, lr, T_max, eta_min=0)``, the rate after t steps of
   cosine annealing, $\eta_{\min} + \tfrac12(\eta - \eta_{\min})(1 + \cos(\pi t / T_{\max}))$,
@@ -9,7 +9,7 @@ the recap's two questions.
 - ``check_cosine_past_t_max(answer)``: the prediction of what torch's CosineAnnealingLR does
   after T_max; the check runs torch's scheduler and grades on what it does;
 - ``check_one_cycle_rate(value)``: the rate of ``one_cycle(0.1, total_steps=100)`` at t = 50;
-- ``check_recall_annealing`` and ``check_recall_cycle_momentum``: the recap's questions.
+- ``check_recall_annealing`` and ``check_recall_cycle_momentum``: the recall questions.
 
 A schedule is checked as curves: one case for every t of several settings (short ones step by
 step, long ones at the points that matter: the peaks, the ends of the cycles, past T_max), and
@@ -384,7 +384,7 @@ _TRI_MUTANTS = (
 
 
 # ---------------------------------------------------------------------------------------------
-# The prediction, the derived rate and the recap's questions
+# The prediction, the derived rate and the recall questions
 # ---------------------------------------------------------------------------------------------
 
 

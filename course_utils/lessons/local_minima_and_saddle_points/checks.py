@@ -218,7 +218,7 @@ def _describe(case):
 
 
 # ---------------------------------------------------------------------------------------------
-# Predict, challenge and the recap's questions
+# Predict, challenge and the recall questions
 # ---------------------------------------------------------------------------------------------
 
 _BIG_STEP_START = (-1.6, 0.0)

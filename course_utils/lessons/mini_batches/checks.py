@@ -12,8 +12,8 @@ The questions, each checked by the engine's ``question`` or ``numeric``:
 - ``check_batch_factor`` (derive): how many times larger B must be to halve the RMS error σ/√B;
 - ``check_ordered_error`` (predict): how far off batches cut in order from sorted data are,
   against random ones; graded on the experiment (``demos.sorted_batches``);
-- ``check_bigger_batch`` and ``check_scaled_lr`` (concept, the recap's retrieval questions):
-  what a larger batch buys once the hardware is busy, and the linear scaling rule.
+- ``check_bigger_batch`` and ``check_scaled_lr`` (concept, the two recall questions before the
+  recap): what a larger batch buys once the hardware is busy, and the linear scaling rule.
 """
 
 import numpy as np
@@ -216,10 +216,13 @@ check_bigger_batch = question(
     correct="c",
     why=(
         "The error of g_B is σ/√B, and once the hardware is busy a step costs time in "
-        "proportion to B: twice the time for noise divided by √2."
+        "proportion to B: twice the time for an RMS error divided by √2."
     ),
     wrong={
-        "a": "The error is σ/√B, not σ/B: doubling B divides it by √2, not 2.",
+        "a": (
+            "Doubling B halves the variance σ²/B, but the RMS error is its square root, σ/√B: "
+            "it falls only by √2. Halving it takes four times the batch."
+        ),
         "b": (
             "That holds only while the hardware has room to spare. Once it is saturated, a "
             "batch twice as large takes about twice as long."

@@ -14,7 +14,7 @@ The lesson's other exercises:
   sits in the window where every direction swings, (1 − √ρ)²/λmin ≤ η ≤ (1 + √ρ)²/λmax;
 - ``check_best_momentum`` (derive): the ρ whose window just covers λmin = 1 and λmax = 100,
   ((√κ − 1)/(√κ + 1))² = (9/11)²;
-- ``check_steady_velocity`` and ``check_noisy_momentum`` (concept, the recap's retrieval
+- ``check_steady_velocity`` and ``check_noisy_momentum`` (concept, the two recall
   questions): how far a steady gradient carries heavy ball, and what momentum does to SGD's
   noise floor.
 """

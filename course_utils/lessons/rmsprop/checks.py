@@ -6,7 +6,7 @@ r"""The checks of lesson 08: RMSProp, G ← αG + (1 − α)·g², w ← w − �
   and names the seed's errors still in it (αG + (1 − α) + g, no square root, ε added to the
   weight, alone or together) and the other mistakes learners make with the moving average;
 - ``check_first_step`` (predict): the length of RMSProp's first step, graded on the step itself;
-- ``check_memory_of_alpha`` and ``check_steady_steps``: the recap's two retrieval questions.
+- ``check_memory_of_alpha`` and ``check_steady_steps``: the two recall questions before the recap.
 """
 
 import numpy as np
@@ -122,13 +122,13 @@ _MUTANTS = (
 )
 
 
-# The options of the prediction: RMSProp's first step (η = 0.01, α = 0.99, g = 3), by length.
-_FIRST_STEPS = {"a": 0.01, "b": 0.1, "c": 0.001, "d": 0.03}
+# The options of the prediction: RMSProp's first step (η = 0.01, α = 0.96, g = 3), by length.
+_FIRST_STEPS = {"a": 0.01, "b": 0.05, "c": 0.002, "d": 0.03}
 
 
 def _first_step():
     """Take the step: which option is its length."""
-    w, _ = optim.rmsprop_update(np.zeros(1), np.array([3.0]), np.zeros(1), lr=0.01, alpha=0.99)
+    w, _ = optim.rmsprop_update(np.zeros(1), np.array([3.0]), np.zeros(1), lr=0.01, alpha=0.96)
     length = float(abs(w[0]))
     option = min(_FIRST_STEPS, key=lambda k: abs(np.log(_FIRST_STEPS[k] / length)))
     return option, f"The first step is {length:.4g} long."
@@ -137,8 +137,8 @@ def _first_step():
 check_first_step = question(
     "first_step",
     correct=_first_step,
-    why="G starts at 0, so after one step G = (1 − α)·g² = 0.01·g², √G = 0.1·|g|, and the step "
-    "is η/√(1 − α) = 10η, whatever g is.",
+    why="G starts at 0, so after one step G = (1 − α)·g² = 0.04·g² and √G = 0.2·|g|: "
+    "√(1 − 0.96) = 0.2, so the step is η/0.2 = 5η, whatever g is.",
     wrong={
         "a": "η is where the steps settle once G has caught up with g²; on the first step G is "
         "only (1 − α)·g², too small, so the step is η/√(1 − α).",

@@ -1,5 +1,5 @@
 """The capstone's questions: a prediction before the initialisation experiment, and the two
-retrieval questions of the recap. Each is a ``checks.question`` (feedback per wrong option)."""
+retrieval questions before the recap. Each is a ``checks.question`` (feedback per wrong option)."""
 
 from ...checks import question
 

@@ -1,6 +1,6 @@
 """The checks of lesson 11: the challenge runs the demo on the learner's rate and says which way
 to move; right stopping rules pass however they are written, wrong ones fail with the diagnosis
-of their mistake; the recap's questions give feedback for every option."""
+of their mistake; the recall questions give feedback for every option."""
 
 import math
 
@@ -63,7 +63,7 @@ def test_missed_challenges_say_which_way_to_move(lr, words):
 
 
 # ---------------------------------------------------------------------------------------------
-# The recap's questions
+# The recall questions
 # ---------------------------------------------------------------------------------------------
 
 

@@ -348,7 +348,7 @@ def test_no_cause_is_named_when_no_known_mistake_explains_the_curve():
 
 
 # ---------------------------------------------------------------------------------------------
-# The prediction, the derived rate and the recap's questions
+# The prediction, the derived rate and the recall questions
 # ---------------------------------------------------------------------------------------------
 
 

@@ -81,7 +81,7 @@ def test_ordered_batches_are_several_times_farther_off():
 
 QUESTIONS = [
     (checks.check_ordered_error, "c", {"a": "random sample", "b": "pulls the bias up"}),
-    (checks.check_bigger_batch, "c", {"a": "not σ/B", "b": "saturated", "d": "unbiased"}),
+    (checks.check_bigger_batch, "c", {"a": "falls only by √2", "b": "saturated", "d": "unbiased"}),
     (checks.check_scaled_lr, "b", {"a": "four times as many", "c": "square-root", "d": "twice"}),
 ]
 

@@ -235,7 +235,7 @@ test_the_seed_and_each_partial_fix_name_the_errors_left = seed_tests(check_rmspr
 
 # (check, right option, wrong options[, what the prediction's step was, in every message])
 QUESTIONS = [
-    (check_first_step, "b", ["a", "c", "d"], "The first step is 0.1 long."),
+    (check_first_step, "b", ["a", "c", "d"], "The first step is 0.05 long."),
     (check_memory_of_alpha, "b", ["a", "c", "d"]),
     (check_steady_steps, "c", ["a", "b", "d"]),
 ]
