@@ -62,6 +62,8 @@ def test_offline_deck_presents_the_lesson(deck, offline_page, screenshots):
         ".map(e => e.innerText).join('\\n')"
     )
     assert "$$" not in prose
+    # The lecturer's speaker notes are in the deck (press s), not on the slides.
+    assert page.locator(".reveal aside.notes").count() >= 1
     # The lesson's outputs are in the deck: at least one drawn figure.
     assert page.locator(".reveal .jp-RenderedImage img").count() >= 1
     # The widgets show the state they were left in (the site's widget renderer and state).
