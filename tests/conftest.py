@@ -1,5 +1,5 @@
 """Unit tests run offline: any attempt to reach a non-local address fails loudly. Shared
-fixtures: ``imports_no_heavy_library``, ``example_landscape_matches_autograd``."""
+fixtures: ``imports_no_heavy_library``, ``example_landscape_matches_autograd``, ``released``."""
 
 import socket
 import subprocess
@@ -60,3 +60,14 @@ def example_landscape_matches_autograd():
             )
 
     return check
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """The student version of every course notebook, released once for the whole test run
+    (nbgrader takes seconds); tests read it, none writes to it."""
+    from course_utils.instructor import release
+
+    out = tmp_path_factory.mktemp("released")
+    release.release(out, release.course_notebooks())
+    return out

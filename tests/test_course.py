@@ -99,24 +99,17 @@ def test_the_learners_function_drives_the_cells_after_its_exercise(course, stem)
         )
 
 
-@pytest.fixture(scope="module")
-def blank_workbook(tmp_path_factory):
-    out = tmp_path_factory.mktemp("workbook")
-    release.release(out, COURSE)
-    return out
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", IDS)
-def test_a_blank_workbook_runs_on_with_the_courses_references(blank_workbook, stem):
+def test_a_blank_workbook_runs_on_with_the_courses_references(released, stem):
     """A learner who skips every exercise can still run the whole lesson: only the check cells
     fail, and each cell after an exercise says it uses the course's function instead."""
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(blank_workbook / f"{stem}.ipynb", as_version=4)
+    notebook = nbformat.read(released / f"{stem}.ipynb", as_version=4)
     client = NotebookClient(
-        notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": blank_workbook}}
+        notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": released}}
     )
     client.execute()
     for index, cell in enumerate(notebook.cells):

@@ -28,13 +28,6 @@ def _secret_lines(source_notebook):
     return {line for line in secret if len(line) > 6 and line not in shown}
 
 
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    out = tmp_path_factory.mktemp("release")
-    release.release(out, COURSE)
-    return out
-
-
 @pytest.mark.parametrize("notebook", COURSE, ids=[path.stem for path in COURSE])
 def test_release_holds_no_solution_and_no_hidden_test(notebook, released):
     source = nbformat.read(notebook, as_version=4)

@@ -144,13 +144,6 @@ def test_a_submission_gives_only_its_solution_cells(tmp_path):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    out = tmp_path_factory.mktemp("released")
-    release.release(out, COURSE)
-    return out
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_every_exercise_passes_alone_with_its_worked_solution_and_fails_as_released(
