@@ -2,6 +2,7 @@
 and RISE presenting a lesson with a running kernel inside a real JupyterLab."""
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_widgets_in_lab import _open_and_run_all  # tests/browser/ is on sys.path (rootdir)
 
 pytestmark = pytest.mark.slow  # runs a lesson / a real JupyterLab, driven by Chromium
@@ -137,14 +138,32 @@ def test_rise_presents_a_lesson_with_a_running_kernel(lab, page, screenshots):
     before = picture.get_attribute("src")
     # A lecturer drags the handle with the mouse (on a slide the arrow keys turn the slides).
     handle = demo.locator(".widget-slider .noUi-handle, .widget-slider input").first
-    box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2, steps=5)
-    page.mouse.up()
-    frame.wait_for_function(
-        "([element, old]) => element.getAttribute('src') !== old",
-        arg=[picture, before],
-        timeout=10_000,
-    )
+    for direction in (1, -1):  # back the other way too, in case the handle sat at an end
+        _drag(page, handle, 40 * direction)
+        try:
+            frame.wait_for_function(
+                "([element, old]) => element.getAttribute('src') !== old",
+                arg=[picture, before],
+                timeout=10_000,
+            )
+            break
+        except PlaywrightTimeout:
+            continue
+    assert picture.get_attribute("src") != before, "dragging the slider did not redraw the figure"
     page.screenshot(path=str(screenshots / f"{LESSON}_rise_slider.png"))
+
+
+def _drag(page, handle, dx):
+    """Drag ``handle`` by ``dx`` pixels once it has come to rest: while reveal.js slides the
+    new slide in, the handle is still moving, and a press where it was misses it."""
+    box = None
+    for _ in range(50):
+        previous, box = box, handle.bounding_box()
+        if box is not None and box == previous:
+            break
+        page.wait_for_timeout(200)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=5)
+    page.mouse.up()
