@@ -1,6 +1,7 @@
 """The course as a learner meets it: lessons one can finish, exercises of many kinds, no
 spoilers, and the learner's own code driving each lesson after its exercise."""
 
+import ast
 import collections
 import json
 import re
@@ -51,6 +52,30 @@ def test_a_lesson_has_at_most_50_cells_and_starts_with_a_time_estimate(stem):
     cells = _cells(stem)
     assert len(cells) <= 50
     assert re.search(r"About \d+ minutes", _source(cells[0])), "say how long the lesson takes"
+
+
+def _reading(cell):
+    """A code cell in the reading path: shown, and neither setup, exercise nor its test."""
+    return (
+        cell["cell_type"] == "code"
+        and not cell["metadata"].get("jupyter", {}).get("source_hidden")
+        and "setup" not in cell["metadata"].get("tags", [])
+        and not _grade_id(cell)
+    )
+
+
+@pytest.mark.parametrize("stem", IDS)
+def test_proofs_sit_out_of_the_reading_path(stem):
+    """Every number a lesson states is asserted, but runs of asserts go to a collapsed cell:
+    a cell the learner reads is short and states at most two claims."""
+    for index, cell in enumerate(_cells(stem)):
+        if not _reading(cell):
+            continue
+        tree = ast.parse(_source(cell))
+        claims = sum(isinstance(node, ast.Assert) for node in ast.walk(tree))
+        assert claims <= 2, f"cell {index} has {claims} asserts: collapse them into a proof cell"
+        lines = len(_source(cell).strip().splitlines())
+        assert lines <= 15, f"cell {index} has {lines} lines: split it at an idea"
 
 
 @pytest.mark.parametrize("stem", IDS[1:])

@@ -301,3 +301,12 @@ def test_the_search_index_holds_every_lesson_text(tmp_path):
     for url in site.SEARCH_URLS:
         assert f'src="{url}"' in index
     assert '<label for="search-box">' in index
+
+
+def test_a_collapsed_proof_cell_stays_folded_on_the_page(tmp_path):
+    node = _executed(("plot()", [_figure()]), ("assert 1 + 1 == 2  # the proof", []))
+    node.cells[2].metadata["jupyter"] = {"source_hidden": True}
+    page = site.render_lesson(node, site.Lesson(tmp_path / "01_tiny.ipynb", "01", "Tiny", ""))
+    folded = re.findall(r"<details class=\"downhill-proof\">(.*?)</details>", page, re.S)
+    assert len(folded) == 1 and "the proof" in folded[0] and "plot" not in folded[0]
+    assert "<summary>" in folded[0]

@@ -146,3 +146,16 @@ def test_reveal_is_vendored_with_its_license(tmp_path):
     # The theme's font is vendored too: nothing fetched from Google Fonts.
     theme = (slides.REVEAL / "theme" / "white.css").read_text(encoding="utf-8")
     assert not re.search(r"@import url\((https?:)?//", theme)
+
+
+def test_a_collapsed_proof_cell_stays_folded_in_the_deck(tmp_path):
+    node = _tiny_executed()
+    proof = nbformat.v4.new_code_cell("assert 1 + 1 == 2  # the proof", execution_count=2)
+    proof.metadata["jupyter"] = {"source_hidden": True}
+    node.cells.insert(2, proof)
+    notebook = tmp_path / "01_tiny.ipynb"
+    nbformat.write(node, notebook)
+    (lesson,) = site.course_lessons([notebook])
+    deck = slides.render_deck(node, lesson)
+    folded = re.findall(r"<details class=\"downhill-proof\">(.*?)</details>", deck, re.S)
+    assert len(folded) == 1 and "the proof" in folded[0] and "plot" not in folded[0]

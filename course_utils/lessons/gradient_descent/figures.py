@@ -123,3 +123,42 @@ def draw_rates(ax, bowl, lrs, rates):
     ax.set_title(f"Rate against η (κ = {kappa:g})")
     ax.legend(loc="upper center")
     return ax
+
+
+def draw_gradient_arrows(ax, w, grad):
+    """Unit arrows at w along ∇L (steepest ascent) and −∇L (steepest descent), with a legend."""
+    arrow = {"angles": "xy", "scale_units": "xy", "scale": 1, "width": 0.012, "zorder": 6}
+    unit = np.asarray(grad, dtype=float) / np.linalg.norm(grad)
+    ascent = ax.quiver(*w, *unit, color=plotting.COLORS[3], label="∇L: steepest ascent", **arrow)
+    descent = ax.quiver(
+        *w, *-unit, color=plotting.COLORS[0], label="−∇L: steepest descent", **arrow
+    )
+    ax.legend(handles=[ascent, descent], loc="upper right")
+    return ascent, descent
+
+
+def draw_plane_not_surface(fig, landscape, run):
+    """The run's points in the weight plane (left) and lifted to their losses (right), seen
+    along y, across two_minima's ridge."""
+    plotting.contour(
+        landscape, [run], ax=fig.add_subplot(1, 2, 1), title="What moves: the weights (x, y)"
+    )
+    ax = plotting.surface(
+        landscape,
+        ax=fig.add_subplot(1, 2, 2, projection="3d"),
+        run=run,
+        window=((-1.7, 1.7), (-0.6, 0.6)),
+        title="What you read off: the loss above them",
+    )
+    ax.view_init(elev=12, azim=-95)  # look along y, across the ridge
+    return fig
+
+
+def mark_where_stopped(ax, runs):
+    """A ✕ at each run's last loss, in the colours of ``plotting.loss_curves``, and a step axis
+    that is linear up to 10 and logarithmic beyond."""
+    for run, color in zip(runs, plotting.COLORS, strict=False):
+        ax.plot(run.steps, run.losses[-1], "X", color=color, markersize=14)
+    ax.set_xscale("symlog", linthresh=10)  # linear up to step 10, logarithmic beyond
+    ax.set_xlabel("step (logarithmic beyond 10)")
+    return ax

@@ -97,3 +97,51 @@ def difference_error_slopes():
     ax.set_title("Central differences: error ∝ h², forward ∝ h")
     ax.legend()
     return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# The lesson's own plots, drawn onto the figure or axes its cell makes
+# ---------------------------------------------------------------------------------------------
+
+
+def draw_guesses(ax, x, y, model, guesses):
+    """The data (x, y) as dots and each guess's line ŷ = model(x, w₁, w₂) over x in [0, 3].
+
+    ``guesses`` maps a label to the guess's weights (w₁, w₂).
+    """
+    ax.plot(x, y, "o", color="black", markersize=4, label="data")
+    ends = np.array([0.0, 3.0])
+    for (label, (w1, w2)), color, dashes in zip(
+        guesses.items(), plotting.COLORS, plotting.LINESTYLES, strict=False
+    ):
+        ax.plot(ends, model(ends, w1, w2), color=color, linestyle=dashes, label=label)
+    ax.set(title="Two guesses for the same data", xlabel="input x", ylabel="target y")
+    ax.legend()
+    return ax
+
+
+def draw_contour_and_surface(fig, landscape):
+    """``plotting.contour`` (left) beside ``plotting.surface`` (right) of a loss over (w₁, w₂)."""
+    flat = plotting.contour(
+        landscape, ax=fig.add_subplot(1, 2, 1), title="Contours: the loss over (w₁, w₂)"
+    )
+    tall = plotting.surface(
+        landscape, ax=fig.add_subplot(1, 2, 2, projection="3d"), title="The same loss as a surface"
+    )
+    for ax in (flat, tall):
+        _label_weights(ax, labelpad=10)
+    return fig
+
+
+def draw_difference_errors(ax, steps, forward, central, forward_slope, central_slope):
+    """|estimate − f′(w)| of forward and central differences against the step h, log-log, with
+    the fitted slopes in the legend."""
+    ax.loglog(steps, forward, "o-", label=f"forward: slope {forward_slope:.2f}")
+    ax.loglog(steps, central, "s-", label=f"central: slope {central_slope:.2f}")
+    ax.set(
+        title="Error of the slope estimate against the step",
+        xlabel="step h",
+        ylabel="|estimate − f′(w)|",
+    )
+    ax.legend()
+    return ax

@@ -99,3 +99,33 @@ def test_draw_rates_refuses_bad_input(arguments, error, words):
             figures.draw_rates(**(good | arguments))
     finally:
         plt.close(fig)
+
+
+def test_the_notebooks_drawing_helpers_draw_what_their_cells_describe():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        ascent, descent = figures.draw_gradient_arrows(ax, np.array([1.0, 1.0]), [3.0, -4.0])
+        np.testing.assert_allclose([ascent.U[0], ascent.V[0]], [0.6, -0.8])  # ∇L, length 1
+        np.testing.assert_allclose([descent.U[0], descent.V[0]], [-0.6, 0.8])  # −∇L
+        assert [t.get_text() for t in ax.get_legend().get_texts()][0].startswith("∇L")
+
+        runs = [descend(landscapes.rosenbrock(), steps=steps, lr=1e-3) for steps in (3, 40)]
+        figures.mark_where_stopped(ax, runs)
+        marks = [line for line in ax.get_lines() if line.get_marker() == "X"]
+        assert [tuple(m.get_xydata()[0]) for m in marks] == [
+            (run.steps, run.losses[-1]) for run in runs
+        ]
+        assert ax.get_xscale() == "symlog" and "logarithmic" in ax.get_xlabel()
+    finally:
+        plt.close(fig)
+
+    wells = landscapes.two_minima()
+    jump = descend(wells, start=figures.RIDGE_START, steps=2, lr=figures.RIDGE_LR)
+    fig = figures.draw_plane_not_surface(plt.figure(), wells, jump)
+    try:
+        titles = [ax.get_title() for ax in fig.axes]
+        assert titles[0].startswith("What moves") and titles[1].startswith("What you read off")
+    finally:
+        plt.close(fig)
