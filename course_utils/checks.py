@@ -171,6 +171,10 @@ _LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", 
 _NO_RETURN = ("returned None", "Did you forget `return`?")
 
 
+# What every check says while the learner's function is still nbgrader's stub.
+NOT_WRITTEN = "is not written yet: replace `raise NotImplementedError()` with your code"
+
+
 class CheckFailed(AssertionError):
     """The learner's function disagrees with the reference; the message says how and why."""
 
@@ -296,6 +300,8 @@ def check_function(
         try:
             with np.errstate(all="ignore"):
                 result = fn(*args, **kwargs)
+        except NotImplementedError:  # the released stub, still in place
+            raise CheckFailed(f"{name} {NOT_WRITTEN}.") from None
         except Exception as error:
             problem = describe_error(error, name, signature)
             if _about_arguments(error):  # the signature is the first thing to fix
@@ -422,7 +428,7 @@ def prefer_yours(fn, check, reference):
     except Exception as error:  # a failed check, or the stub's NotImplementedError
         reason = str(error).split(":")[0].split(". ")[0].strip().rstrip(".")
         reason = reason or type(error).__name__
-        if isinstance(error, NotImplementedError) or "NotImplementedError" in reason:
+        if isinstance(error, NotImplementedError) or NOT_WRITTEN in str(error):
             reason = "it is not written yet"
         print(
             f"The cells below use the course's {name}: yours does not pass its check yet "

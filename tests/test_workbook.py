@@ -94,7 +94,9 @@ def test_progress_passes_worked_solutions_and_not_blank_stubs(tmp_path, sources)
     workbook.update(book, _source_paths(sources))
     blank = {line.exercise: line for line in workbook.progress(book, sources=sources)}
     assert not any(line.passed for line in blank.values())
-    assert blank["slope"].message.startswith("not done yet")
+    assert blank["slope"].message.endswith(
+        "is not written yet: replace `raise NotImplementedError()` with your code."
+    )
     # the seed's AdaGrad fails its check, which names what is wrong; a question is unanswered
     assert "Likely cause" in blank["adagrad_update"].message
     assert all("Traceback" not in line.message for line in blank.values())

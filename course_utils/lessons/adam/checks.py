@@ -290,6 +290,11 @@ check_v_correction = numeric(
     mistakes=(
         (1 / (1 - 0.999), "the power t is missing: the divisor is 1 − β2ᵗ, with t = 10."),
         (
+            100,
+            "that rounds 1 − β2ᵗ to t·(1 − β2) = 0.01, its first-order approximation; "
+            "keep the digits: 1 − 0.999¹⁰ = 0.00995.",
+        ),
+        (
             1 - 0.999**10,
             "that is the divisor 1 − β2ᵗ itself; v̂ = v / (1 − β2ᵗ), so the factor "
             "is its reciprocal.",

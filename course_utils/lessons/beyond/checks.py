@@ -77,7 +77,7 @@ def _stays(dtype_of, value):
 
 _AVERAGE_MUTANTS = [
     Mutant(
-        lambda average, weights, n: _stays(weights, average + (weights - average) / max(n, 1)),
+        lambda average, weights, n: _stays(weights, average + (weights - average) / n),
         "you divided by n, the snapshots already in the mean; with the new one there are "
         "n + 1, and each of them must count 1/(n + 1).",
     ),
@@ -97,7 +97,7 @@ _AVERAGE_MUTANTS = [
         "divided by the number of snapshots.",
     ),
     Mutant(
-        lambda average, weights, n: _stays(weights, (n * average + weights) / n if n else weights),
+        lambda average, weights, n: _stays(weights, (n * average + weights) / n),
         "you divided n·average + weights by n; that sum holds n + 1 snapshots.",
     ),
     Mutant(
@@ -118,12 +118,12 @@ check_midpoint_loss = question(
     why="Two runs from different seeds end in different minima; halfway along the straight "
     "line between them the loss is many times higher than at either end: a barrier.",
     wrong={
-        "a": "the straight line between two solutions from different seeds is not flat: the "
+        "a": "The straight line between two solutions from different seeds is not flat: the "
         "networks store their hidden units in different orders, and mixing them halfway "
         "makes the training loss many times higher than at the ends.",
-        "b": "the rise is larger than that: halfway, the training loss is many times the "
+        "b": "The rise is larger than that: halfway, the training loss is many times the "
         "ends' (the lesson measures more than 5 times).",
-        "d": "the midpoint of two minima is not a better minimum here: the loss rises between "
+        "d": "The midpoint of two minima is not a better minimum here: the loss rises between "
         "them, far above both ends.",
     },
 )
@@ -135,13 +135,13 @@ check_swa_or_ensemble = question(
     "them: average their predictions (an ensemble, one forward pass per network). SWA "
     "averages the weights of one run, which stay in one valley.",
     wrong={
-        "a": "averaging the weights of independent runs lands between their valleys, on the "
+        "a": "Averaging the weights of independent runs lands between their valleys, on the "
         "barrier of the straight line: a network worse than either. SWA works because its "
         "snapshots come from one run, in one valley.",
-        "c": "weight and prediction averages agree only for snapshots close together in one "
+        "c": "Weight and prediction averages agree only for snapshots close together in one "
         "valley; networks from different seeds are far apart, and the weight average sits on "
         "the barrier between them.",
-        "d": "different minima can be combined: averaging their predicted probabilities is an "
+        "d": "Different minima can be combined: averaging their predicted probabilities is an "
         "ensemble, and it beats the average member.",
     },
 )
@@ -153,11 +153,11 @@ check_curved_path = question(
     "minima of a network's loss are not isolated points but connected valleys (Garipov et "
     "al. 2018).",
     wrong={
-        "a": "the straight line is what climbs: its midpoint's loss is many times the ends'. "
+        "a": "The straight line is what climbs: its midpoint's loss is many times the ends'. "
         "The low path is curved.",
-        "b": "the curve's middle point was trained, but the curve still starts and ends at "
+        "b": "The curve's middle point was trained, but the curve still starts and ends at "
         "the two solutions: the low path joins them, it does not replace them.",
-        "c": "a low path was found: along the trained Bézier curve the training loss stays "
+        "c": "A low path was found: along the trained Bézier curve the training loss stays "
         "within a small factor of the ends, all the way.",
     },
 )

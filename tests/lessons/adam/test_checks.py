@@ -422,6 +422,7 @@ test_the_seed_and_each_partial_fix_name_the_errors_left = seed_tests(check_adam_
 
 V_CORRECTION_WRONG = [
     (1000.0, "the power t is missing"),
+    (100, "first-order approximation"),
     (0.00995512, "its reciprocal"),
     (1.5353, "uses β1 = 0.9"),
     (10.0225, "the factor on √v"),

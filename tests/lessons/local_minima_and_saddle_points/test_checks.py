@@ -217,14 +217,26 @@ def test_changing_the_hessian_in_place_is_caught():
         check_classify_critical_point(symmetrises_in_place)
 
 
-def test_an_error_is_reported_with_the_learners_line():
+def test_the_stub_is_called_not_written_and_an_error_is_reported_with_the_learners_line():
     def unfinished(hessian, tol=1e-9):
         raise NotImplementedError()
 
     with pytest.raises(CheckFailed) as failure:
         check_classify_critical_point(unfinished)
-    assert "raised NotImplementedError (line" in str(failure.value)
-    assert "raise NotImplementedError()" in str(failure.value)
+    assert str(failure.value) == (
+        "classify_critical_point is not written yet: "
+        "replace `raise NotImplementedError()` with your code."
+    )
+
+    def unfinished_differently(hessian, tol=1e-9):
+        return {"kind": "saddle"}[hessian]
+
+    with pytest.raises(CheckFailed) as failure:
+        check_classify_critical_point(unfinished_differently)
+    assert "raised TypeError" in str(failure.value)
+    assert "(line " in str(failure.value) and '`return {"kind": "saddle"}[hessian]`' in str(
+        failure.value
+    )
 
 
 def test_a_missing_tol_parameter_is_explained():
