@@ -171,6 +171,9 @@ _LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", 
 _NO_RETURN = ("returned None", "Did you forget `return`?")
 
 
+# A derived number this many tolerances off was rounded too early, not derived wrongly.
+CLOSE = 30
+
 # What every check says while the learner's function is still nbgrader's stub.
 NOT_WRITTEN = "is not written yet: replace `raise NotImplementedError()` with your code"
 
@@ -383,7 +386,9 @@ def numeric(name, *, value, why, mistakes=(), rtol=1e-3, hint=""):
     """The check of a derived number: ``check(answer)`` passes when ``answer`` is within
     ``rtol`` of ``value`` (a number, or a function of no arguments that computes it), else
     names the mistake it is near (``mistakes``: ``(value, diagnosis)`` pairs, values maybe
-    functions too) or says whether it is too large or too small, then ``hint``."""
+    functions too), says it was rounded too early (within ``CLOSE`` times ``rtol``) or says
+    whether it is too large or too small, then ``hint``. Grading's hidden tests accept what
+    this accepts: the same ``rtol``."""
 
     def check(answer):
         __tracebackhide__ = True
@@ -406,9 +411,15 @@ def numeric(name, *, value, why, mistakes=(), rtol=1e-3, hint=""):
         for mistake, diagnosis in mistakes:
             if near(mistake)[0]:
                 raise CheckFailed(f"{name} = {answer:.6g} is not right. Likely cause: {diagnosis}")
+        if abs(answer - expected) <= CLOSE * rtol * abs(expected):  # rounded too early
+            raise CheckFailed(
+                f"{name} = {answer:.6g} is close, but not within {rtol:.1%}: keep more digits, "
+                "or write the exact expression (a fraction, a power) and let Python compute it."
+            )
         direction = "too large" if answer > expected else "too small"
         raise CheckFailed(f"{name} = {answer:.6g} is {direction}. {hint}".strip())
 
+    check.rtol = rtol  # what grading's hidden tests must accept too
     check.__name__ = check.__qualname__ = f"check_{name}"
     check.__doc__ = f"Check your number `{name}`."
     check.policy = NUMPY
@@ -490,7 +501,9 @@ def follow_policy(fn, rules=NUMPY, *, check=None):
 
 
 def _cell_source(fn):
-    """The source of the notebook cell that defined ``fn``, or None."""
+    """The source of the notebook cell that defined ``fn``, or None. A check that wraps the
+    learner's function (``functools.wraps``) still reads the learner's cell."""
+    fn = inspect.unwrap(fn)
     code = getattr(fn, "__code__", None)
     if code is None or getattr(fn, "__module__", None) != "__main__":
         return None

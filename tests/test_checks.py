@@ -470,6 +470,11 @@ ETA_STAR = numeric(
     [
         (0.1, "eta_star = 0.1 is not right. Likely cause: that is 1/λmax."),
         (0.2, "eta_star = 0.2 is not right. Likely cause: that is 2/λmax, the edge of divergence."),
+        (
+            0.18,  # 1 % off: rounded, not wrong
+            "eta_star = 0.18 is close, but not within 0.1%: keep more digits, or write the exact "
+            "expression (a fraction, a power) and let Python compute it.",
+        ),
         (0.5, "eta_star = 0.5 is too large. Balance |1 − ηλmin| and |1 − ηλmax|."),
         (0.01, "eta_star = 0.01 is too small. Balance |1 − ηλmin| and |1 − ηλmax|."),
         ("0.18", "Set eta_star to one number; it is '0.18'."),

@@ -147,3 +147,19 @@ def test_a_blank_workbook_runs_on_with_the_courses_references(released, stem):
         if cell.cell_type == "code" and "prefer_yours(" in cell.source:
             said = "".join(out.get("text", "") for out in cell.outputs)
             assert said.startswith("The cells below use the course's "), said
+
+
+@pytest.mark.parametrize("stem", [s for s in IDS if s[:2] in ("01", "02", "05", "06", "09", "10")])
+def test_grading_accepts_every_derived_number_its_check_accepts(course, stem):
+    """A number the visible check passes (within its ``rtol``) earns the points too: the
+    hidden tests are no stricter, so a learner's ✔ is never a 0 in the gradebook."""
+    notebook = course[stem]
+    for exercise in (e for e in notebook.exercises if e.kind == "derive"):
+        solved = {}
+        exec(notebook.setup, solved)
+        exec(exercise.solution, solved)
+        name = re.search(r"check_\w+\((\w+)\)", exercise.test).group(1)
+        rtol = solved[exercise.check].rtol
+        for nudge in (1 + 0.999 * rtol, 1 - 0.999 * rtol):
+            namespace = {**solved, name: solved[name] * nudge}
+            exec(exercise.test, namespace)  # the visible check and the hidden tests

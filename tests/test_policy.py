@@ -332,6 +332,23 @@ def test_a_check_passes_an_honest_cell_and_refuses_one_that_uses_the_reference(c
     check_adagrad_update(optim.adagrad_update)  # from a module, not a cell: not read
 
 
+def test_a_check_that_wraps_the_learners_function_still_reads_its_cell():
+    """check_sgd_epoch calls the learner's function through a wrapper; the cell it reads is
+    still the learner's, so the notebook refuses what grading refuses (exercise 1's function)."""
+    from course_utils.checks import CheckFailed
+    from course_utils.lessons.stochastic_gradient_descent import check_sgd_epoch
+
+    source = (
+        "def sgd_epoch(w, X, y, lr, rng):\n"
+        "    for i in rng.permutation(len(X)):\n"
+        "        w = w - lr * per_example_gradients(w, X[i:i + 1], y[i:i + 1])[0]\n"
+        "    return w\n"
+    )
+    reused = _from_a_cell(source, "sgd_epoch", per_example_gradients=None)
+    with pytest.raises(CheckFailed, match=r"line 3 uses `per_example_gradients`, which this"):
+        check_sgd_epoch(reused)
+
+
 def test_a_lesson_declares_a_wider_policy_where_its_exercise_needs_one():
     from course_utils.lessons.adagrad import check_adagrad_update
     from course_utils.lessons.training_a_network import check_training_choice
