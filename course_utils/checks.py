@@ -370,6 +370,9 @@ def question(name, *, correct, why, wrong):
         options = sorted({right, *wrong}, key=str)
         if isinstance(answer, (bool, np.bool_)) or answer not in options:
             allowed = ", ".join(map(repr, options[:-1])) + f" or {options[-1]!r}"
+            meant = answer.strip().lower() if isinstance(answer, str) else None
+            if meant in options:  # the grader compares strings exactly, so say so now
+                raise CheckFailed(f"Set {name} to {meant!r}, exactly; it is {answer!r}.")
             raise CheckFailed(f"Set {name} to one of {allowed}; it is {answer!r}.")
         said = f"{happened} " if happened else ""
         if answer != right:
@@ -629,8 +632,8 @@ class Arrays:
                 hint = (
                     "Keep float32 inputs in float32: NumPy does when they meet Python numbers, "
                     "so look for np.float64(...), np.array(...), .astype(float) or a NumPy "
-                    "function of plain numbers, e.g. np.power(beta1, t), which gives a float64 "
-                    "scalar."
+                    "function of plain numbers, such as np.sqrt(2) or np.power(0.9, t), which "
+                    "gives a float64 scalar."
                 )
             return f"returned `{out}` as {dtype} instead of {reference.dtype}", hint
         return None

@@ -430,7 +430,9 @@ def test_a_right_option_passes_with_its_reason(capsys):
         ("a", "Not 'a'. ∇L points uphill."),
         ("c", "Not 'c'. A coordinate axis is steepest only by chance."),
         (None, "Set steepest to one of 'a', 'b' or 'c'; it is None."),
-        ("B", "Set steepest to one of 'a', 'b' or 'c'; it is 'B'."),
+        ("B", "Set steepest to 'b', exactly; it is 'B'."),  # what was meant, as graded
+        (" b", "Set steepest to 'b', exactly; it is ' b'."),
+        ("e", "Set steepest to one of 'a', 'b' or 'c'; it is 'e'."),
         (True, "Set steepest to one of 'a', 'b' or 'c'; it is True."),
     ],
 )

@@ -71,7 +71,7 @@ def seed_tests(check, seed):
     return test_seed
 
 
-NOT_AN_OPTION = (None, "e", "B", True, 2, 0.1)
+NOT_AN_OPTION = (None, "e", "Z", True, 2, 0.1)
 
 
 def question_tests(questions):
@@ -105,6 +105,10 @@ def question_tests(questions):
         name = check.__name__.removeprefix("check_")
         for answer in NOT_AN_OPTION:
             fails(check, answer, f"Set {name} to one of {allowed}; it is {answer!r}.")
+        if isinstance(right, str) and right.upper() != right:  # meant, but graded exactly
+            fails(
+                check, right.upper(), f"Set {name} to {right!r}, exactly; it is {right.upper()!r}."
+            )
         assert capsys.readouterr().out == ""
 
     return test_questions
