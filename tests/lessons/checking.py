@@ -3,9 +3,12 @@ fails with words of its diagnosis, in a message without a traceback; a question'
 passes and each wrong one has feedback of its own; a derived number passes, a wrong one is
 diagnosed; a lesson's figure is registered, titled and labelled."""
 
+import json
+
 import pytest
 
 from course_utils.checks import CheckFailed
+from course_utils.instructor import release
 
 
 def passes(check, fn, capsys):
@@ -24,6 +27,14 @@ def fails(check, fn, *words):
     for word in words:
         assert word in message, f"{word!r} not in: {message}"
     return message
+
+
+def cell_text(notebook, cell_id):
+    """The text of a course notebook's cell (by its id), lines joined and spaces collapsed: for
+    the tests that hold a lesson's prompt to what its check does."""
+    path = next(p for p in release.course_notebooks() if p.name == notebook)
+    cell = next(c for c in json.loads(path.read_text())["cells"] if c["id"] == cell_id)
+    return " ".join("".join(cell["source"]).split())
 
 
 def check_tests(check, right, wrong, *, line=None, shown=()):

@@ -100,7 +100,10 @@ def check_challenge_lr(lr):
     elif lr < _CHALLENGE_CENTRE:
         advice = "Choose a larger rate, nearer where the range test's loss falls fastest."
     else:
-        advice = "Too noisy: choose a smaller rate; one near the test's minimum is too large."
+        advice = (
+            "Too noisy for a constant rate: choose a smaller one, near where the range test's "
+            "loss falls fastest or a tenth of where it is lowest."
+        )
     raise CheckFailed(f"{said}, above {CHALLENGE_TARGET}. {advice}")
 
 

@@ -316,11 +316,27 @@ def check_chosen_lr(lr):
     if gap < GOAL:
         passed(f"η = {lr:.4g} brings the loss to {gap:.2g} above its minimum in 50 steps.")
         return
-    if lr < best:
-        why = "the flat direction shrinks only by 1 − η·1 per step. Try a larger η."
+    flat, steep = (abs(1 - lr * lam) for lam in narrow.eigenvalues)
+    edge = 2 / max(narrow.eigenvalues)
+    if steep > 1 + 1e-6:  # past the edge, though not yet flagged as diverged after 50 steps
+        why = (
+            f"η is past the stability edge 2/λmax = {edge:g}, so the steep direction grows: "
+            f"each step multiplies it by |1 − η·10| = {steep:.7g}. Try a smaller η."
+        )
+    elif steep >= 1 - 1e-6:  # at the edge, to rounding
+        why = (
+            f"η is the stability edge 2/λmax = {edge:g}: |1 − η·10| = 1, so the steep "
+            "direction bounces from side to side and never shrinks. Try a smaller η."
+        )
+    elif lr < best:
+        why = (
+            f"the flat direction shrinks only by a factor 1 − η·1 = {flat:.7g} per step. "
+            "Try a larger η."
+        )
     else:
         why = (
-            "the steep direction zig-zags: it shrinks only by |1 − η·10| per step. Try a smaller η."
+            "the steep direction zig-zags: it shrinks only by a factor "
+            f"|1 − η·10| = {steep:.7g} per step. Try a smaller η."
         )
     raise CheckFailed(
         f"With η = {lr:.4g} the loss is still {gap:.2g} above its minimum after 50 steps, "

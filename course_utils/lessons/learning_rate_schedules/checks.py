@@ -319,12 +319,14 @@ _TRI_MUTANTS = (
     Mutant(
         _tri_mutant(scale=lambda S: lambda cycle, t: 1.0),
         "the height of the triangle never shrinks (that is mode 'triangular'); in triangular2 "
-        "the amplitude max_lr − base_lr is halved every cycle: multiply it by 1/2^(cycle − 1).",
+        "the amplitude max_lr − base_lr is halved every cycle: multiply it by 1/2^(cycle − 1) "
+        "with cycle = 1 in the first cycle (i.e. 1/2^c for c = t // (2·step_size)).",
     ),
     Mutant(
         _tri_mutant(scale=lambda S: lambda cycle, t: 1 / 2**cycle),
         "the amplitude is halved one cycle too early: the first cycle must reach max_lr, so "
-        "scale by 1/2^(cycle − 1) with cycle = 1 in the first cycle.",
+        "scale by 1/2^(cycle − 1) with cycle = 1 in the first cycle (i.e. 1/2^c for "
+        "c = t // (2·step_size)).",
     ),
     Mutant(
         _tri_mutant(scale=lambda S: lambda cycle, t: 1 / 2 ** (t // S)),
@@ -368,8 +370,8 @@ _TRI_MUTANTS = (
     ),
     Mutant(
         _tri_mutant(scale=lambda S: lambda cycle, t: 1 / cycle),
-        "the amplitude must halve every cycle (1, ½, ¼, ...: 1/2^(cycle − 1)); yours shrinks "
-        "like 1/cycle (1, ½, ⅓, ...).",
+        "the amplitude must halve every cycle (1, ½, ¼, ...: 1/2^c for c = t // (2·step_size)); "
+        "yours shrinks like 1/cycle (1, ½, ⅓, ...).",
     ),
     Mutant(
         _integer_division,

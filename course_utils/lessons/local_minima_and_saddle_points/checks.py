@@ -270,7 +270,10 @@ def _trial_labels(restarts, steps, lr, trials=TRIALS, seed=0):
 
 def _count(name, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise CheckFailed(f"Set {name} to a whole number; it is {value!r}.")
+        hint = ""
+        if isinstance(value, numbers.Real):  # 200 / 40 is the float 5.0, not the int 5
+            hint = " (a count must be an int: use int(...) or //, e.g. 200 // 40)"
+        raise CheckFailed(f"Set {name} to a whole number{hint}; it is {value!r}.")
     if value < 1:
         raise CheckFailed(f"Set {name} to at least 1; it is {value}.")
     return int(value)

@@ -8,7 +8,8 @@ rows goes wrong), a column, float32, a perfect prediction and large errors.
 L = −(1/n) Σᵢ log softmax(zᵢ)[yᵢ] on ordinary logits and on extreme ones (±1000), where a
 softmax that does not subtract the max overflows to nan and log(softmax(z)) underflows to
 log 0 = −inf; also more classes than examples (where indexing the wrong axis goes wrong),
-float32, one example and int32 labels.
+float32, one example and int32 labels. Subtracting one max for the whole array, not each row's,
+gives −inf on the huge equal logits and is named.
 
 Both must return one number, a Python float or a NumPy scalar; float32 inputs may give a
 float32 or a float64 result (a loss is compared at the precision of its inputs).
@@ -182,9 +183,31 @@ def _wrong_cross_entropy(log_probs_of):
     return lambda logits, labels: -np.mean(_picked(log_probs_of(logits), labels))
 
 
+def _shifted_globally(logits):
+    """z − m with m = the largest logit of the whole array: one max for every row."""
+    return logits - np.max(logits)
+
+
+def _unshifted_softmax(z):
+    """exp(z) / Σₖ exp(zₖ) as written, subtracting nothing (losses.softmax subtracts the max)."""
+    return np.exp(z) / np.sum(np.exp(z), axis=-1, keepdims=True)
+
+
 _CROSS_ENTROPY_MUTANTS = (
     Mutant(
-        _wrong_cross_entropy(lambda z: np.log(np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True))),
+        _wrong_cross_entropy(lambda z: _shifted_globally(z) - _log_sum_exp(_shifted_globally(z))),
+        "you subtracted the largest logit of the whole array (logits.max()); subtract each "
+        "row's own max, logits.max(axis=1, keepdims=True). A row far below the global max has "
+        "every exp(zₖ − m) underflow to 0, and log 0 = −inf.",
+    ),
+    Mutant(
+        _wrong_cross_entropy(lambda z: np.log(_unshifted_softmax(_shifted_globally(z)))),
+        "two things: you subtracted the largest logit of the whole array (logits.max()) where "
+        "each row needs its own (axis=1, keepdims=True), and log(softmax(z)) gives −inf when a "
+        "probability underflows to 0: compute (z − m) − log Σₖ exp(zₖ − m) directly.",
+    ),
+    Mutant(
+        _wrong_cross_entropy(lambda z: np.log(_unshifted_softmax(z))),
         "softmax without subtracting the largest logit first: exp(1000) overflows to inf and "
         "inf/inf is nan. Subtract each row's max, m = maxₖ zₖ, before exponentiating.",
     ),

@@ -4,7 +4,8 @@ r"""The check of lesson 06: heavy-ball momentum, with Nesterov's variant.
 nesterov=False) -> (w, velocity)`` with ``course_utils.optim.momentum_update`` (torch's form:
 v ← ρv + g, then w ← w − ηv, or w ← w − η(g + ρv) with Nesterov) on seeded cases (see
 ``course_utils.rule_checks``), and names the other conventions learners bring (CS231n's
-v ← ρv − ηg, the moving average v ← ρv + (1 − ρ)g, η folded into v) and the Nesterov mistakes.
+v ← ρv − ηg, the moving average v ← ρv + (1 − ρ)g, η folded into v, the velocity's sign
+flipped, v ← ρv − g with w ← w + ηv), w stepped with the old velocity, and the Nesterov mistakes.
 
 The lesson's other exercises:
 
@@ -125,7 +126,46 @@ def _momentum_step_before_velocity(w, grad, velocity, lr, momentum, nesterov):
     return w - lr * (step if nesterov else velocity), new_velocity
 
 
+def _momentum_old_velocity_everywhere(w, grad, velocity, lr, momentum, nesterov):
+    step = grad + momentum * velocity if nesterov else velocity  # v before its update
+    return w - lr * step, momentum * velocity + grad
+
+
+def _momentum_nesterov_without_rho(w, grad, velocity, lr, momentum, nesterov):
+    velocity, step = _momentum(grad, velocity, momentum, nesterov)
+    return w - lr * (grad + velocity if nesterov else step), velocity
+
+
+def _momentum_velocity_negated(w, grad, velocity, lr, momentum, nesterov):
+    velocity = momentum * velocity - grad
+    return w + lr * (momentum * velocity - grad if nesterov else velocity), velocity
+
+
+def _momentum_velocity_negated_torch_nesterov(w, grad, velocity, lr, momentum, nesterov):
+    velocity = momentum * velocity - grad
+    return w - lr * (grad + momentum * velocity) if nesterov else w + lr * velocity, velocity
+
+
+_NEGATED = (
+    "your velocity has the opposite sign (v ← ρv − g, w ← w + ηv): the same steps with v "
+    "negated, but this exercise's velocity is torch's, v ← ρv + g, then w ← w − ηv (or "
+    "w ← w − η(g + ρv) with Nesterov)."
+)
+
 _MUTANTS = (
+    Mutant(
+        _momentum_old_velocity_everywhere,
+        "w is stepped with the old velocity, before v is updated (in the Nesterov step too): "
+        "update v ← ρv + g first, then move w with the new v: w ← w − ηv, or "
+        "w ← w − η(g + ρv) with Nesterov.",
+    ),
+    Mutant(
+        _momentum_nesterov_without_rho,
+        "the Nesterov step lacks ρ: it is w ← w − η(g + ρv), with ρ times the new velocity, "
+        "not g + v.",
+    ),
+    Mutant(_momentum_velocity_negated, _NEGATED),
+    Mutant(_momentum_velocity_negated_torch_nesterov, _NEGATED),
     Mutant(_momentum_cs231n, "you wrote the CS231n form (v ← ρv − ηg, w ← w + v); " + _TORCH_FORM),
     Mutant(
         _momentum_cs231n_nesterov,

@@ -14,6 +14,8 @@ can say which mistake it was. Each call of ``sgd_epoch`` gets its own copy of a 
 generator, so the learner's function, the reference and every mutant draw the same order; one
 case runs two epochs in a row on one generator, where the second must draw a new order (a
 function that copies or re-seeds the generator it is given draws the same order twice).
+A function whose steps are right in another order (``np.random.permutation``, a generator of its
+own) is told so: the ``explain`` hook tries every order of a failing case of up to six examples.
 
 The questions, each checked by the engine's ``question``:
 
@@ -25,11 +27,12 @@ The questions, each checked by the engine's ``question``:
 
 import copy
 import functools
+import itertools
 
 import numpy as np
 
 from ... import regression
-from ...checks import Case, Mutant, check_function, question
+from ...checks import Arrays, Case, Mutant, check_function, question
 from . import demos
 
 __all__ = [
@@ -64,6 +67,7 @@ def check_sgd_epoch(fn):
         cases=_epoch_cases(seed=41),
         outputs=("w",),
         mutants=[Mutant(_with_fresh_generator(m.fn), m.diagnosis) for m in _EPOCH_MUTANTS],
+        explain=_another_order,
     )
 
 
@@ -222,6 +226,50 @@ def _no_half_epoch(w, X, y, lr, rng):
 
 def _sign_epoch(w, X, y, lr, rng):
     return _epoch(w, X, y, lr, rng.permutation(len(X)), lambda w, x, y: -2 * (x @ w - y) * x)
+
+
+# The most examples whose every order ``_another_order`` tries (6! = 720 epochs).
+_ORDERS_TRIED = 6
+
+
+def _another_order(comparison, comparisons):
+    """If the learner's w is an epoch of right steps in another order than the generator's
+    (np.random.permutation, a generator of their own, a second draw), say so: a mutant cannot
+    see that order. Tried on the failing case, else on another failing one, of at most
+    ``_ORDERS_TRIED`` examples and one epoch."""
+    for candidate in [comparison, *(c for c in comparisons if c is not comparison)]:
+        order, drawn = _reordered_epoch(candidate)
+        if order is not None:
+            shown = f" (here {order}, not {drawn})" if candidate is comparison else ""
+            return (
+                f"Your steps are right, but their order{shown} is not the one drawn from the "
+                "`rng` you are given: draw it once, `order = rng.permutation(len(X))`, not with "
+                "np.random or a generator of your own."
+            )
+    return ""
+
+
+def _reordered_epoch(comparison):
+    """(an order whose epoch gives the learner's wrong w, the generator's order), or (None,
+    None); the stored order 0, 1, …, n − 1 is left to its mutant."""
+    arguments = comparison.arguments
+    w, X, y, lr, rng = (arguments[name] for name in ("w", "X", "y", "lr", "rng"))
+    answer = Arrays("w")
+    if (
+        isinstance(rng, _TwoEpochs)
+        or not 1 < len(X) <= _ORDERS_TRIED
+        or answer.agree(comparison.got, comparison.expected, arguments)
+    ):
+        return None, None
+    drawn = copy.deepcopy(rng).permutation(len(X)).tolist()
+    for order in map(list, itertools.permutations(range(len(X)))):
+        if order == drawn or order == sorted(order):
+            continue
+        with np.errstate(all="ignore"):
+            theirs = answer.read(_epoch(w, X, y, lr, order))
+        if answer.agree(comparison.got, theirs, arguments):
+            return order, drawn
+    return None, None
 
 
 _EPOCH_MUTANTS = [

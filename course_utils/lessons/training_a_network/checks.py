@@ -6,13 +6,17 @@ s = 0 and 1, with the lesson's loop (``loop.train``: batches in the order
 ``default_rng(s).permutation``, the scheduler stepped after each optimizer step), where
 ``make_optimizer(model, total_steps)`` returns ``(optimizer, scheduler or None)``. It passes
 when the final validation accuracy reaches ``TARGET_ACCURACY`` with both seeds within
-``EPOCH_BUDGET`` epochs; the test set is never read. When it does not, the
-message says which way to go. A challenge, not a table of cases: it speaks with the engine's
-``passed`` and ``CheckFailed``. Choosing the optimizer and the schedule is the exercise, so its
-solution may use torch (``torch.optim`` and its schedulers included), NumPy and ``math``.
+``EPOCH_BUDGET`` epochs; the test set is never read. When it does not, the message says
+which way to go, from the training loss after each epoch: a smaller rate when the loss ends
+above its start or rises, more epochs or a larger rate while it still falls, and a better
+finish once the training set is fit. A challenge, not a table of cases: it speaks with the
+engine's ``passed`` and ``CheckFailed``. Choosing the optimizer and the schedule is the
+exercise, so its solution may use torch (``torch.optim`` and its schedulers included), NumPy
+and ``math``.
 """
 
 import math
+import typing
 
 import numpy as np
 
@@ -23,6 +27,7 @@ __all__ = ["check_training_choice", "EPOCH_BUDGET", "TARGET_ACCURACY"]
 
 EPOCH_BUDGET = 6
 TARGET_ACCURACY = 0.96
+LOW_LOSS = 0.05  # a training loss below this: the network fits the training set
 BATCH_SIZES = (16, 512)  # smallest and largest allowed: tiny batches make grading slow
 SEEDS = (0, 1)
 RECIPE = Policy(
@@ -45,36 +50,46 @@ def check_training_choice(make_optimizer, epochs, batch_size):
         raise TypeError(f"make_optimizer must be your function, got {make_optimizer!r}")
     digits = data.Digits(*(torch.as_tensor(part) for part in data.load_digits(dtype=np.float32)))
     total_steps = epochs * math.ceil(len(digits.y_train) / batch_size)
-    accuracies, train_losses = [], []
+    accuracies, runs = [], []
     # one torch thread: on matrices this small, more threads only wait on each other
     with network.torch_threads(1):
         for seed in SEEDS:
             model = network.mlp(64, (128,), 10, seed=seed)
             optimizer, scheduler = _recipe(make_optimizer, model, total_steps, torch)
-            start_loss = network.evaluate(model, *digits.train)[0]
+            run = _Run(optimizer, scheduler, [network.evaluate(model, *digits.train)[0]], [])
+            hook = optimizer.register_step_pre_hook(
+                lambda opt, args, kwargs, rates=run.rates: rates.append(opt.param_groups[0]["lr"])
+            )
+            rng = np.random.default_rng(seed)
             try:
-                per_epoch = loop.train(
-                    model, optimizer, scheduler, *digits.train, *digits.val, epochs, batch_size,
-                    np.random.default_rng(seed),
-                )  # fmt: skip
+                # epoch by epoch, with the same rng and scheduler: the same run as one call
+                for _ in range(epochs):
+                    per_epoch = loop.train(
+                        model, optimizer, scheduler, *digits.train, *digits.val, 1, batch_size,
+                        rng,
+                    )  # fmt: skip
+                    run.losses.append(network.evaluate(model, *digits.train)[0])
             except ValueError as error:  # e.g. OneCycleLR stepped past its total_steps
                 raise CheckFailed(
                     f"Training stopped with seed {seed}: {error}. Build the schedule for the "
                     f"whole run: total_steps (here {total_steps}) is passed to make_optimizer."
                 ) from None
-            loss = network.evaluate(model, *digits.train)[0]
-            if not math.isfinite(loss) or loss > 1e6 * start_loss:
+            finally:
+                hook.remove()
+            loss = run.losses[-1]
+            if not math.isfinite(loss) or loss > 1e6 * run.losses[0]:
                 raise CheckFailed(
                     f"Training diverged with seed {seed}: the training loss ended at {loss:.3g}. "
                     "The learning rate (or a schedule's peak) is too large for this network."
                 )
             accuracies.append(per_epoch[-1])
-            train_losses.append(loss)
+            runs.append(run)
     shown = " and ".join(f"{a:.2%}" for a in accuracies)
     if min(accuracies) < TARGET_ACCURACY:
         raise CheckFailed(
             f"Final validation accuracy {shown} (seeds {SEEDS[0]} and {SEEDS[1]}) after {epochs} "
-            f"epochs; both must reach {TARGET_ACCURACY:.0%}. {_advice(max(train_losses))}"
+            f"epoch{'s' * (epochs != 1)}; both must reach {TARGET_ACCURACY:.0%}. "
+            + _advice(runs, epochs, torch)
         )
     passed(
         f"your recipe reaches {shown} validation accuracy (seeds {SEEDS[0]} and {SEEDS[1]}) in "
@@ -135,15 +150,65 @@ def _recipe(make_optimizer, model, total_steps, torch):
     return optimizer, scheduler
 
 
-def _advice(train_loss):
-    if train_loss > 0.05:
+class _Run(typing.NamedTuple):
+    """One seed's run: its optimizer and scheduler, the training loss at the start and after
+    each epoch, and the learning rate at each optimizer step."""
+
+    optimizer: object
+    scheduler: object
+    losses: list
+    rates: list
+
+
+def _advice(runs, epochs, torch):
+    """Which way to go: from a run whose loss rose, if any, else the one that ended highest."""
+
+    def rises(run):
+        return [k for k in range(len(run.losses) - 1) if run.losses[k + 1] > run.losses[k]]
+
+    run = max(runs, key=lambda r: (bool(rises(r)) and r.losses[-1] > LOW_LOSS, r.losses[-1]))
+    start, final, rose = run.losses[0], run.losses[-1], rises(run)
+    one_cycle = isinstance(run.scheduler, torch.optim.lr_scheduler.OneCycleLR)
+    momentum_hint = (
+        " OneCycleLR also cycles SGD's momentum between 0.85 and 0.95 unless you pass "
+        "cycle_momentum=False."
+        if one_cycle and run.scheduler.cycle_momentum and isinstance(run.optimizer, torch.optim.SGD)
+        else ""
+    )
+    if final > start or (rose and final > LOW_LOSS):
+        where = (
+            f"ended at {final:.3f}, above the {start:.3f} it started at"
+            if final > start
+            else f"rose during epoch {rose[0] + 1} "
+            f"({run.losses[rose[0]]:.3f} to {run.losses[rose[0] + 1]:.3f})"
+        )
+        rate = "the schedule's peak rate" if run.scheduler is not None else "the learning rate"
+        return f"The training loss {where}: {rate} is too large; try a smaller one.{momentum_hint}"
+    if final > LOW_LOSS:
+        options = []
+        if epochs < EPOCH_BUDGET:
+            options.append(f"more epochs (the budget allows up to {EPOCH_BUDGET})")
+        options.append("a larger learning rate")
+        if isinstance(run.optimizer, torch.optim.SGD):
+            options.append("an adaptive optimizer such as Adam")
+        if run.scheduler is None:
+            options.append("a schedule that spends the budget well (one-cycle, cosine)")
+        joint = ", or " if len(options) > 2 else " or "
+        listed = ", ".join(options[:-1]) + (joint if len(options) > 1 else "") + options[-1]
         return (
-            f"The training loss is still {train_loss:.3f}: the network has not finished "
-            "learning. Try a larger learning rate, an adaptive optimizer, or a schedule that "
-            "spends the budget well (one-cycle, cosine)."
+            f"The training loss is still {final:.3f} and falling: the network has not finished "
+            f"learning. Try {listed}."
+        )
+    fits = (
+        f"The training loss is already {final:.4f}, so the network fits the training set; "
+        "the validation accuracy is what is short."
+    )
+    if run.scheduler is not None and run.rates and run.rates[-1] <= 0.01 * max(run.rates):
+        return (
+            f"{fits} Your schedule already anneals to near 0: try another peak rate or batch "
+            f"size, or weight decay (AdamW).{momentum_hint}"
         )
     return (
-        f"The training loss is already {train_loss:.4f}, so the network fits the training set; "
-        "the validation accuracy is what is short. Try ending at a smaller learning rate (a "
-        "schedule that anneals to near 0), or weight decay (AdamW)."
+        f"{fits} Try ending at a smaller learning rate (a schedule that anneals to near 0), or "
+        "weight decay (AdamW)."
     )

@@ -16,8 +16,9 @@ records what it is asked to do), and reads off each thing the contract asks for:
 - the learning rate at each step, under a schedule that halves it every step: the schedule's
   rate at that step, or the next one (``scheduler.step()`` before ``optimizer.step()``), or
   stepped once per epoch, or never; and ``scheduler=None`` handled;
-- what it returns: the validation accuracy after each epoch, as the reference computes it,
-  and the weights it ends at.
+- the evaluation: in evaluation mode, without gradients (``torch.no_grad()``);
+- what it returns: the validation accuracy after each epoch as floats, as the reference
+  computes it, and the weights it ends at.
 
 Every problem found is named in one message, so a debug exercise's check lists each bug that
 remains. The solution may use torch, NumPy and math (``RECIPE``).
@@ -142,9 +143,14 @@ def _order_problems(log, n_train, epochs, batch_size):
     batches = [ids for training, grad, ids in log if grad and min(ids) < VAL_ID]
     seen = np.array([i for ids in batches for i in ids])
     if len(seen) != epochs * n_train:
+        cause = "each epoch must visit every training example once"
+        if len(seen) == epochs * (n_train - n_train % batch_size) and n_train % batch_size:
+            cause = (
+                "each epoch's last partial batch is dropped, and range(0, len(X_train), "
+                "batch_size) keeps it"
+            )
         return [
-            f"it trains on {len(seen)} examples in all, not {epochs} epochs × {n_train}: each "
-            "epoch must visit every training example once"
+            f"it trains on {len(seen)} examples in all, not {epochs} epochs × {n_train}: {cause}"
         ]
     sizes = [len(ids) for ids in batches]
     expected_sizes = [min(batch_size, n_train - s) for s in range(0, n_train, batch_size)]
@@ -165,8 +171,8 @@ def _order_problems(log, n_train, epochs, batch_size):
             "start of each epoch, not once before the loop"
         ]
     return [
-        "the examples are shuffled, but not by rng.permutation(len(X_train)) once per epoch "
-        "with the rng passed in, so the run cannot be repeated"
+        "the examples' order does not come from rng.permutation(len(X_train)), drawn once per "
+        "epoch from the rng passed in, so that rng does not decide the run"
     ]
 
 
@@ -180,6 +186,10 @@ def _mode_problems(log):
         problems.append(
             "it evaluates in training mode: call model.eval() before measuring the validation "
             "accuracy (dropout and batch norm behave differently there)"
+        )
+    if any(grad for _, grad in evaluations):
+        problems.append(
+            "it evaluates with gradients on: measure the validation accuracy under torch.no_grad()"
         )
     if not all(trainings):
         problems.append(
@@ -248,13 +258,14 @@ def _diagnose(fn, name):
                 f"{', with a schedule' if scheduled else ', scheduler=None'})."
                 + (f" {hint}" if hint else "")
             ) from None
+        order = _order_problems(model.log, n_train, epochs, batch_size)
+        # when the batches are already wrong, judge the schedule on the steps the loop took
+        n_steps = len(optimizer.lrs) if order else epochs * -(-n_train // batch_size)
         found = [
-            *_order_problems(model.log, n_train, epochs, batch_size),
+            *order,
             *_mode_problems(model.log),
             *_gradient_problems(optimizer.gradients),
-            *_schedule_problems(
-                optimizer.lrs, epochs * -(-n_train // batch_size), epochs, scheduled
-            ),
+            *_schedule_problems(optimizer.lrs, n_steps, epochs, scheduled),
         ]
         problems += [problem for problem in found if problem not in problems]
         if problems:
@@ -280,6 +291,9 @@ def _result_problems(result, expected, epochs):
         return [f"it returns {type(result).__name__}, not a list of {epochs} numbers"]
     if len(values) != epochs:
         return [f"it returns {len(values)} values for {epochs} epochs: one per epoch"]
+    kinds = sorted({type(value).__name__ for value in result if not isinstance(value, float)})
+    if kinds:
+        return [f"it returns {' and '.join(kinds)} values, not floats: take each with .item()"]
     if not np.allclose(values, expected, rtol=1e-6, atol=1e-6):
         shown = ", ".join(f"{v:.3f}" for v in values)
         right = ", ".join(f"{v:.3f}" for v in expected)

@@ -15,7 +15,7 @@ from course_utils.lessons.adagrad import (
     check_why_steps_shrink,
 )
 
-from ..checking import check_tests, passes, question_tests, seed_tests
+from ..checking import cell_text, check_tests, fails, passes, question_tests, seed_tests
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -237,3 +237,11 @@ def test_the_prediction_says_what_happened_on_the_run(capsys):
     out = passes(check_turned_bowl, "b", capsys)
     assert out.startswith("✔ 'b' is right. On the turned bowl AdaGrad's best loss after 60 steps")
     assert "is 0.23, gradient descent's 0.13" in out
+
+
+def test_the_exercise_says_the_check_tells_the_two_eps_placements_apart():
+    # ε inside the root fails at a 1e-10 relative difference: the prompt must say so
+    fails(check_adagrad_update, adagrad_eps_in_root, "ε is inside the square root")
+    prompt = cell_text("07_adagrad.ipynb", "adagrad-03")
+    assert r"outside the root, as in torch: $\sqrt{G} + \varepsilon$. The check tells it" in prompt
+    assert "differs only while $G$ is tiny" not in cell_text("07_adagrad.ipynb", "adagrad-02")

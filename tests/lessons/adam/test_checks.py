@@ -15,7 +15,15 @@ from course_utils.lessons.adam import (
     check_v_correction,
 )
 
-from ..checking import check_tests, no_cause_named, number_tests, question_tests, seed_tests
+from ..checking import (
+    cell_text,
+    check_tests,
+    fails,
+    no_cause_named,
+    number_tests,
+    question_tests,
+    seed_tests,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Right rules, written in different ways, pass
@@ -447,3 +455,11 @@ QUESTIONS = [
 ]
 
 test_questions_pass_the_right_option_and_explain_each_wrong_one = question_tests(QUESTIONS)
+
+
+def test_the_exercise_says_the_check_tells_the_two_eps_placements_apart():
+    # ε inside the root fails at a 1e-9 relative difference: the prompt must say so
+    fails(check_adam_update, adam_eps_in_root, "ε is inside the square root")
+    prompt = cell_text("09_adam.ipynb", "adam-03")
+    assert r"Divide by $\sqrt{\hat v} + \varepsilon$, torch's form" in prompt
+    assert r"the check tells it from $\sqrt{\hat v + \varepsilon}$" in prompt

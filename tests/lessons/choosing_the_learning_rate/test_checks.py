@@ -48,7 +48,7 @@ def test_the_challenge_is_the_demo_run_on_the_learners_rate():
     [
         (0.01, "Far too slow: choose a rate ten times larger"),
         (0.2, "Choose a larger rate"),
-        (3.0, "Too noisy: choose a smaller rate"),
+        (3.0, "Too noisy for a constant rate: choose a smaller one"),
         (500.0, "diverged"),
         (0, "positive, finite rate"),
         (-0.5, "positive, finite rate"),
@@ -60,6 +60,15 @@ def test_the_challenge_is_the_demo_run_on_the_learners_rate():
 )
 def test_missed_challenges_say_which_way_to_move(lr, words):
     fails(check_challenge_lr, lr, words)
+
+
+@pytest.mark.parametrize("lr", [1.5, 6.0])
+def test_too_noisy_a_rate_is_not_said_to_be_near_the_minimum(lr):
+    # 1.5 is a third of the range test's minimum (4.69): the message must hold for it too
+    message = fails(check_challenge_lr, lr, "Too noisy for a constant rate")
+    assert "minimum" not in message and "near the test" not in message
+    result = demos.digits_range_test()
+    assert lr > max(demos.steepest_lr(result), result.suggested_lr)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -458,6 +458,11 @@ def test_chosen_lr_passes_exactly_where_50_steps_reach_the_goal(lr, capsys):
     [
         (0.1, "Try a larger η"),
         (0.19, "Try a smaller η"),
+        (0.19, "it shrinks only by a factor |1 − η·10| = 0.9 per step"),
+        (0.1, "shrinks only by a factor 1 − η·1 = 0.9 per step"),
+        (0.2, "η is the stability edge 2/λmax = 0.2: |1 − η·10| = 1, so the steep direction"),
+        (0.21, "past the stability edge 2/λmax = 0.2, so the steep direction grows"),
+        (0.21, "multiplies it by |1 − η·10| = 1.1. Try a smaller η."),
         (0.25, "diverged at step"),
         (-0.1, "one positive number"),
         (True, "one positive number"),

@@ -21,7 +21,7 @@ from course_utils.lessons.learning_rate_schedules import (
 )
 from course_utils.lessons.learning_rate_schedules.demos import torch_lrs
 
-from ..checking import fails, number_tests, passes, question_tests
+from ..checking import cell_text, fails, number_tests, passes, question_tests
 
 # ---------------------------------------------------------------------------------------------
 # The references
@@ -252,7 +252,7 @@ def scaled(t, base_lr, max_lr, step_size, scale):
 WRONG_TRIANGLES = {
     "amplitude not halved": (
         lambda t, b, m, s: scaled(t, b, m, s, lambda c, t, s: 1.0),
-        "never shrinks",
+        "1/2^(cycle − 1) with cycle = 1 in the first cycle (i.e. 1/2^c for c = t // (2·step_size))",
     ),
     "halved from the first cycle": (
         lambda t, b, m, s: scaled(t, b, m, s, lambda c, t, s: 0.5**c),
@@ -288,7 +288,7 @@ WRONG_TRIANGLES = {
     ),
     "shrinking like 1/cycle": (
         lambda t, b, m, s: scaled(t, b, m, s, lambda c, t, s: 1 / c),
-        "1/cycle",
+        "1/2^c for c = t // (2·step_size)); yours shrinks like 1/cycle",
     ),
     "integer division": (
         lambda t, b, m, s: (
@@ -409,3 +409,8 @@ QUESTIONS = [
 ]
 
 test_questions_give_feedback_for_every_option = question_tests(QUESTIONS)
+
+
+def test_the_learning_goals_do_not_give_the_cosine_prediction_away():
+    goals = cell_text("10_learning_rate_schedules.ipynb", "lesson10-00")
+    assert "climbs back" not in goals and "after `T_max`" in goals

@@ -286,6 +286,8 @@ def test_the_restart_plans_that_fit_the_budget_pass(capsys):
         ((6, 33, 0.22), "had not settled after 33 steps"),
         ((4, 50, 0.1), "more restarts"),
         ((6.0, 33, 0.15), "Set n_restarts to a whole number"),
+        ((200 / 40, 40, 0.15), "use int(...) or //, e.g. 200 // 40); it is 5.0."),
+        ((5, 40.0, 0.15), "Set n_steps to a whole number (a count must be an int"),
         ((6, 0, 0.15), "Set n_steps to at least 1"),
         ((6, 33, -0.1), "Set restart_lr to one positive number"),
         ((None, None, None), "Set n_restarts to a whole number"),

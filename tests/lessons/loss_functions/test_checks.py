@@ -200,7 +200,28 @@ def ce_one_hot_labels_expected(logits, labels):
     return -np.mean(np.sum(labels * losses.log_softmax(logits), axis=1))
 
 
+def ce_global_max(logits, labels):
+    z = logits - logits.max()
+    log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -np.mean(log_probs[_rows(labels)])
+
+
+def ce_global_max_log_sum_exp(logits, labels):
+    m = logits.max()
+    log_sum_exp = m + np.log(np.sum(np.exp(logits - m), axis=1))
+    return float(np.mean(log_sum_exp - logits[_rows(labels)]))
+
+
+def ce_global_max_log_of_softmax(logits, labels):
+    z = logits - np.max(logits)
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return -np.mean(np.log(probs[_rows(labels)]))
+
+
 WRONG_CROSS_ENTROPY = [
+    (ce_global_max, "subtract each row's own max, logits.max(axis=1, keepdims=True)"),
+    (ce_global_max_log_sum_exp, "the largest logit of the whole array (logits.max())"),
+    (ce_global_max_log_of_softmax, "two things: you subtracted the largest logit of the whole"),
     (ce_naive, "inf/inf is nan"),
     (ce_unshifted_log_sum_exp, "without subtracting the max first"),
     (ce_log_of_softmax, "you took log(softmax(z))"),

@@ -5,7 +5,15 @@ import numpy as np
 from course_utils import regression as stochastic
 from course_utils.lessons.mini_batches import check_minibatch_gradient, checks, demos
 
-from ..checking import check_tests, fails, mutant_rows, number_tests, question_tests
+from ..checking import (
+    cell_text,
+    check_tests,
+    fails,
+    mutant_rows,
+    number_tests,
+    passes,
+    question_tests,
+)
 
 # ---------------------------------------------------------------------------------------------
 # minibatch_gradient
@@ -33,6 +41,14 @@ test_correct_minibatch_gradients_pass, test_batch_mutants_are_named = check_test
     [stochastic.minibatch_gradient, _batch_loop, _batch_take, _batch_mean],
     mutant_rows(checks._BATCH_MUTANTS),
 )
+
+
+def test_the_prompt_recommends_the_one_product_form_the_check_cannot_require(capsys):
+    # A loop passes the check (and grading): the prompt must not say it is forbidden.
+    passes(check_minibatch_gradient, _batch_loop, capsys)
+    prompt = cell_text("05_mini_batches.ipynb", "mb05-04")
+    assert "Aim for one vectorised expression" in prompt and "makes a mini-batch fast" in prompt
+    assert "A loop that gets the same numbers passes the check too." in prompt
 
 
 def test_batch_from_a_boolean_mask_is_caught():

@@ -94,6 +94,42 @@ def momentum_step_then_velocity(w, grad, velocity, lr, momentum=0.9, nesterov=Fa
     return w, momentum * velocity + grad
 
 
+def momentum_w_moved_before_velocity(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    new_w = w - lr * velocity  # the old velocity: the bullet's warning
+    velocity = momentum * velocity + grad
+    if nesterov:
+        new_w = w - lr * (grad + momentum * velocity)
+    return new_w, velocity
+
+
+def momentum_old_velocity_in_both_steps(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    if nesterov:
+        w = w - lr * (grad + momentum * velocity)
+    else:
+        w = w - lr * velocity
+    velocity = momentum * velocity + grad
+    return w, velocity
+
+
+def momentum_nesterov_without_rho(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity + grad
+    return w - lr * (grad + velocity if nesterov else velocity), velocity
+
+
+def momentum_velocity_negated(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity - grad
+    if nesterov:
+        return w + lr * (momentum * velocity - grad), velocity
+    return w + lr * velocity, velocity
+
+
+def momentum_velocity_negated_torch_nesterov(w, grad, velocity, lr, momentum=0.9, nesterov=False):
+    velocity = momentum * velocity - grad
+    if nesterov:
+        return w - lr * (grad + momentum * velocity), velocity
+    return w + lr * velocity, velocity
+
+
 def momentum_wrong_default(w, grad, velocity, lr, momentum=0.99, nesterov=False):
     return optim.momentum_update(w, grad, velocity, lr, momentum, nesterov)
 
@@ -108,6 +144,11 @@ WRONG = [
     (momentum_swapped_results, "wrong order: return (w, velocity)"),
     (momentum_step_then_velocity, "w is stepped with the old velocity"),
     (momentum_wrong_default, "default for `momentum` is 0.99"),
+    (momentum_w_moved_before_velocity, "w is stepped with the old velocity: update v ← ρv + g"),
+    (momentum_old_velocity_in_both_steps, "before v is updated (in the Nesterov step too)"),
+    (momentum_nesterov_without_rho, "the Nesterov step lacks ρ: it is w ← w − η(g + ρv)"),
+    (momentum_velocity_negated, "your velocity has the opposite sign (v ← ρv − g, w ← w + ηv)"),
+    (momentum_velocity_negated_torch_nesterov, "your velocity has the opposite sign"),
 ]
 
 

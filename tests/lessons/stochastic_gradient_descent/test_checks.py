@@ -119,13 +119,66 @@ def test_epoch_failure_message_shows_the_seeded_generator():
     assert "Generator(PCG64)" not in message
 
 
-def test_epoch_using_the_global_random_state_fails():
+_RIGHT_STEPS_WRONG_ORDER = "Your steps are right, but their order"
+_DRAW_IT_ONCE = "draw it once, `order = rng.permutation(len(X))`, not with np.random"
+
+
+def test_epoch_using_the_global_random_state_is_told_its_order_is_not_the_generators():
     def global_state(w, X, y, lr, rng):
         for i in np.random.permutation(len(X)):  # noqa: NPY002 (the mistake under test)
             w = w - lr * 2 * (X[i] @ w - y[i]) * X[i]
         return w
 
-    fails(check_sgd_epoch, global_state, "returned a wrong `w`")
+    state = np.random.get_state()  # noqa: NPY002
+    np.random.seed(3)  # noqa: NPY002 (a global order other than case 1's generator's)
+    try:
+        message = fails(check_sgd_epoch, global_state, "returned a wrong `w` on case 1 of 8")
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    assert _RIGHT_STEPS_WRONG_ORDER in message and _DRAW_IT_ONCE in message
+    assert "not [2, 4, 3, 0, 1]) is not the one drawn from the `rng`" in message
+
+
+def _epoch_in(order_of):
+    """The right steps, in the order ``order_of(rng, n)`` gives."""
+
+    def epoch(w, X, y, lr, rng):
+        for i in order_of(rng, len(X)):
+            w = w - lr * 2 * (X[i] @ w - y[i]) * X[i]
+        return w
+
+    return epoch
+
+
+@pytest.mark.parametrize(
+    ("order_of", "shown"),
+    [
+        (lambda rng, n: np.random.default_rng(0).permutation(n), "(here [2, 0, 1], not [0, 1, 2])"),
+        (lambda rng, n: rng.choice(n, size=n, replace=False), "(here [4, 2, 3, 0, 1], not [2, 4"),
+        (lambda rng, n: (rng.permutation(n), rng.permutation(n))[1], "(here [4, 1, 2, 0, 3], "),
+    ],
+    ids=["a generator of its own", "rng.choice", "the second draw"],
+)
+def test_right_steps_in_another_order_than_the_generators_are_named(order_of, shown):
+    fails(check_sgd_epoch, _epoch_in(order_of), _RIGHT_STEPS_WRONG_ORDER, shown, _DRAW_IT_ONCE)
+
+
+@pytest.mark.parametrize(
+    ("epoch", "cause"),
+    [
+        (checks._in_order, "the examples are visited in the stored order"),
+        (checks._no_half_epoch, "the factor 2 is missing"),
+        (
+            lambda w, X, y, lr, rng: checks._no_half_epoch(w, X, y, lr, np.random.default_rng(9)),
+            None,
+        ),
+    ],
+    ids=["the stored order", "wrong steps", "wrong steps in another order"],
+)
+def test_wrong_steps_or_the_stored_order_are_not_called_right_steps(epoch, cause):
+    message = fails(check_sgd_epoch, epoch)
+    assert _RIGHT_STEPS_WRONG_ORDER not in message, message
+    assert cause is None or "Likely cause: " + cause in message
 
 
 @pytest.mark.parametrize(

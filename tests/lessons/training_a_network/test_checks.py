@@ -38,6 +38,67 @@ def test_too_slow_a_recipe_fails_and_says_the_network_is_still_learning():
         check_training_choice(slow, 3, 64)
 
 
+def constant(cls, lr, **kw):
+    return lambda model, total_steps: (cls(model.parameters(), lr=lr, **kw), None)
+
+
+def sgd_one_cycle(lr, **kw):
+    def recipe(model, total_steps):
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        return optimizer, torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps, **kw)
+
+    return recipe
+
+
+@pytest.mark.parametrize(
+    ("recipe", "epochs", "batch_size", "says", "never"),
+    [  # a rate too large: the loss ends above its start, or rises between epochs
+        (
+            constant(torch.optim.Adam, 0.3),
+            6,
+            64,
+            r"ended at 9\.376, above the 2\.388 it started at: the learning rate is too large; "
+            r"try a smaller one\.$",
+            "larger",
+        ),
+        (
+            constant(torch.optim.Adam, 0.1),
+            6,
+            64,
+            r"rose during epoch 2 \(0\.533 to 0\.835\): the learning rate is too large",
+            "larger",
+        ),
+        (
+            sgd_one_cycle(1.0),
+            6,
+            64,
+            r"the schedule's peak rate is too large.* unless you pass cycle_momentum=False\.$",
+            "larger",
+        ),
+        # still falling: more of the budget, no adaptive optimizer offered to Adam
+        (
+            constant(torch.optim.Adam, 0.001),
+            2,
+            64,
+            r"still 1\.321 and falling.* more epochs \(the budget allows up to 6\), a larger",
+            "adaptive",
+        ),
+        # the training set is fit and the schedule already anneals: no "anneal" advice
+        (
+            sgd_one_cycle(0.1),
+            6,
+            16,
+            r"already 0\.0054.* already anneals to near 0.*cycle_momentum=False",
+            "Try ending at a smaller",
+        ),
+    ],
+)
+def test_the_advice_goes_the_right_way(recipe, epochs, batch_size, says, never):
+    with pytest.raises(CheckFailed, match=says) as failure:
+        check_training_choice(recipe, epochs, batch_size)
+    assert never not in str(failure.value)
+
+
 def test_a_diverging_recipe_is_named():
     def huge(model, total_steps):
         return torch.optim.SGD(model.parameters(), lr=1e4), None

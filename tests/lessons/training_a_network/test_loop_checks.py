@@ -1,5 +1,7 @@
 """The training-loop checks (build and debug): the right loop passes, each bug is named."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import torch
@@ -22,6 +24,9 @@ def make_loop(
     zero_after_backward=False,
     same_order=False,
     returns="accuracy",
+    drop_last=False,
+    torch_shuffle=False,
+    no_grad=True,
 ):
     """A training loop with the given bugs switched on (all off: the reference loop)."""
 
@@ -35,8 +40,9 @@ def make_loop(
                 order = np.arange(len(X_train))
             else:
                 order = once if same_order else rng.permutation(len(X_train))
-            order = torch.as_tensor(order)
-            for start in range(0, len(X_train), batch_size):
+            order = torch.randperm(len(X_train)) if torch_shuffle else torch.as_tensor(order)
+            stop = len(X_train) - batch_size + 1 if drop_last else len(X_train)
+            for start in range(0, stop, batch_size):
                 batch = order[start : start + batch_size]
                 loss = F.cross_entropy(model(X_train[batch]), y_train[batch])
                 if zero_grad and not zero_after_backward:
@@ -53,10 +59,16 @@ def make_loop(
                 scheduler.step()
             if eval_mode:
                 model.eval()
-            with torch.no_grad():
+            with torch.no_grad() if no_grad else contextlib.nullcontext():
                 logits = model(X_val)
-            accuracy = (logits.argmax(dim=1) == y_val).float().mean().item()
-            accuracies.append(accuracy if returns == "accuracy" else 1 - accuracy)
+            accuracy = (logits.argmax(dim=1) == y_val).float().mean()
+            if returns == "tensor":
+                accuracies.append(accuracy.detach())
+            elif returns == "ndarray":
+                accuracies.append(accuracy.detach().numpy())
+            else:
+                accuracy = accuracy.item()
+                accuracies.append(accuracy if returns == "accuracy" else 1 - accuracy)
         return accuracies
 
     return train
@@ -82,12 +94,22 @@ def test_the_reference_and_a_faithful_loop_pass(capsys):
         ({"schedule_per_epoch": True}, "once per epoch"),
         ({"eval_mode": False}, r"evaluates in training mode: call model\.eval\(\)"),
         ({"returns": "error"}, "not the validation accuracy after each epoch"),
+        (
+            {"drop_last": True},
+            r"32 examples in all, not 2 epochs × 20: each epoch's last partial batch is dropped, "
+            r"and range\(0, len\(X_train\), batch_size\) keeps it\.$",
+        ),
+        ({"torch_shuffle": True}, r"order does not come from rng\.permutation"),
+        ({"no_grad": False}, r"evaluates with gradients on: .*torch\.no_grad\(\)\.$"),
+        ({"returns": "tensor"}, r"returns Tensor values, not floats: take each with \.item\(\)"),
+        ({"returns": "ndarray"}, "returns ndarray values, not floats"),
     ],
 )
 def test_each_bug_alone_is_named(bug, message):
     with pytest.raises(CheckFailed, match=f"^train runs, but [^;]*{message}") as failure:
         check_train(make_loop(**bug))
     assert "things are wrong" not in str(failure.value)
+    assert str(failure.value).count(" but ") == 1
 
 
 def test_a_loop_that_never_returns_to_training_mode_is_named():
