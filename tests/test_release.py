@@ -38,6 +38,13 @@ def test_release_holds_no_solution_and_no_hidden_test(notebook, released):
     assert not leaked, f"{notebook.name}: the release shows {leaked}"
     for cell in student["cells"]:
         assert not cell.get("outputs") and not cell.get("execution_count")
+    # speaker notes are the lecturer's, often with an exercise's answer
+    notes = [c for c in student["cells"] if c["metadata"].get("slideshow", {}).get("slide_type")]
+    assert all(c["metadata"]["slideshow"]["slide_type"] != "notes" for c in notes)
+    kept = len(student["cells"]) + sum(
+        c.metadata.get("slideshow", {}).get("slide_type") == "notes" for c in source.cells
+    )
+    assert kept == len(source.cells), "a release drops the speaker notes and nothing else"
 
 
 @pytest.mark.parametrize("notebook", COURSE, ids=[path.stem for path in COURSE])

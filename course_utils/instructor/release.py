@@ -182,6 +182,7 @@ def release(out, notebooks=None):
             target = out / notebook.name
             student = json.loads(released.read_text(encoding="utf-8"))
             _give_stubs(student, json.loads(notebook.read_text(encoding="utf-8")))
+            _drop_speaker_notes(student)
             target.write_text(_point_figures_beside(student))
             written.append(target)
     if FIGURES.is_dir():
@@ -215,6 +216,16 @@ def _give_stubs(student, source):
         else:
             raise ValueError(f"no nbgrader stub to replace in {cell['metadata']['nbgrader']}")
         cell["source"] = "\n".join(lines)
+
+
+def _drop_speaker_notes(student):
+    """Speaker notes (cells with ``slide_type: notes``) are the lecturer's: what to ask the
+    room, often with the answer. A student's copy has none; the worked solutions keep them."""
+    student["cells"] = [
+        cell
+        for cell in student["cells"]
+        if cell["metadata"].get("slideshow", {}).get("slide_type") != "notes"
+    ]
 
 
 def _point_figures_beside(notebook):
