@@ -78,6 +78,15 @@ def test_proofs_sit_out_of_the_reading_path(stem):
         assert lines <= 15, f"cell {index} has {lines} lines: split it at an idea"
 
 
+@pytest.mark.parametrize("stem", IDS)
+def test_a_folded_cell_says_what_it_proves_on_its_first_line(stem):
+    """Folded, a cell shows only its first line (and on the site its summary): a comment."""
+    for index, cell in enumerate(_cells(stem)):
+        if cell["metadata"].get("jupyter", {}).get("source_hidden"):
+            first = _source(cell).splitlines()[0]
+            assert re.match(r"# (Proof|Check)\b", first), f"cell {index} starts {first!r}"
+
+
 @pytest.mark.parametrize("stem", IDS[1:])
 def test_a_lesson_ends_with_retrieval_questions_and_then_its_recap(course, stem):
     """Recall first, from memory, then the summary to check it against (the summary would
