@@ -304,9 +304,16 @@ def test_the_search_index_holds_every_lesson_text(tmp_path):
 
 
 def test_a_collapsed_proof_cell_stays_folded_on_the_page(tmp_path):
-    node = _executed(("plot()", [_figure()]), ("assert 1 + 1 == 2  # the proof", []))
-    node.cells[2].metadata["jupyter"] = {"source_hidden": True}
+    node = _executed(
+        ("plot()", [_figure()]),
+        ("# Proof: two is two, & <so> on\nassert 1 + 1 == 2", []),
+        ("assert 2 + 2 == 4", []),
+    )
+    for cell in node.cells[2:]:
+        cell.metadata["jupyter"] = {"source_hidden": True}
     page = site.render_lesson(node, site.Lesson(tmp_path / "01_tiny.ipynb", "01", "Tiny", ""))
     folded = re.findall(r"<details class=\"downhill-proof\">(.*?)</details>", page, re.S)
-    assert len(folded) == 1 and "the proof" in folded[0] and "plot" not in folded[0]
-    assert "<summary>" in folded[0]
+    assert len(folded) == 2 and "plot" not in "".join(folded)
+    # the summary is the cell's first comment, or a plain description where there is none
+    assert "<summary>Proof: two is two, &amp; &lt;so&gt; on</summary>" in folded[0]
+    assert "<summary>Proof: the code that checks these numbers</summary>" in folded[1]
